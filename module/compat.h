@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * compat.h - the only place where netbuf bends to kernel versions.
+ *
+ * Supported: Debian's 6.1 and 6.12 kernels; the shims below keep newer
+ * kernels building where an API was renamed.
+ */
+#ifndef _NETBUF_COMPAT_H
+#define _NETBUF_COMPAT_H
+
+#include <linux/version.h>
+#include <linux/timer.h>
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define nb_timer_delete_sync(t)	timer_delete_sync(t)
+#else
+#define nb_timer_delete_sync(t)	del_timer_sync(t)
+#endif
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 16, 0)
+#define nb_timer_container_of(var, t, field)	timer_container_of(var, t, field)
+#else
+#define nb_timer_container_of(var, t, field)	from_timer(var, t, field)
+#endif
+
+/*
+ * tcp_prune_queue(sk) in 6.1, tcp_prune_queue(sk, in_skb) from 6.2; the
+ * first argument is the socket in both, which is all netbuf reads.
+ */
+
+#endif /* _NETBUF_COMPAT_H */

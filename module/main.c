@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netbuf - per-interface receive-buffer pressure (TCP collapse and prune)
+ * and NAPI work, with latency histograms, under /proc/netbuf.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/init.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+
+#include "netbuf.h"
+
+#define NB_MAX_IFACES_LIMIT	65536
+
+unsigned int nb_max_ifaces = 4096;
+module_param_named(max_ifaces, nb_max_ifaces, uint, 0444);
+MODULE_PARM_DESC(max_ifaces,
+		 "Interfaces tracked with a row of their own, 1..65536 (default 4096); the others count in their namespace's unknown row");
+
+static int __init netbuf_init(void)
+{
+	int err;
+
+	if (nb_max_ifaces < 1 || nb_max_ifaces > NB_MAX_IFACES_LIMIT) {
+		pr_err("max_ifaces=%u out of range 1..%u: not loading\n",
+		       nb_max_ifaces, NB_MAX_IFACES_LIMIT);
+		return -EINVAL;
+	}
+	err = nb_table_init();
+	if (err)
+		return err;
+	err = nb_procfs_init();
+	if (err)
+		goto exit_table;
+	err = nb_probes_init();
+	if (err)
+		goto exit_procfs;
+	pr_info("version %s loaded\n", NETBUF_VERSION);
+	return 0;
+
+exit_procfs:
+	nb_procfs_exit();
+exit_table:
+	nb_table_exit();
+	return err;
+}
+
+static void __exit netbuf_exit(void)
+{
+	nb_procfs_exit();
+	nb_probes_exit();
+	nb_table_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(netbuf_init);
+module_exit(netbuf_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("netbuf developers");
+MODULE_DESCRIPTION("Per-interface TCP receive-buffer pressure and NAPI statistics");
+MODULE_VERSION(NETBUF_VERSION);

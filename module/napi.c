@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * napi.c - NAPI per interface: the napi:napi_poll tracepoint counts every
+ * poll (work and budget), a kprobe on __napi_poll's entry times it: the
+ * tracepoint fires right after ->poll() returns inside __napi_poll, on the
+ * same CPU, with bottom halves off, so a per-CPU (napi, t0) pair is enough.
+ * Polls that reach the tracepoint without that entry (busy polling,
+ * netpoll) are counted as untimed.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kprobes.h>
+#include <linux/netdevice.h>
+#include <linux/sched/clock.h>
+
+#include "netbuf.h"
+
+int nb_napi_time_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct nb_cpu *st = this_cpu_ptr(&nb_cpu);
+
+	this_cpu_inc(nb_cpu.hits[NB_P_NAPI_TIME]);
+	st->napi = (struct napi_struct *)regs_get_kernel_argument(regs, 0);
+	st->napi_t0 = local_clock();
+	return 0;
+}
+
+/* A one-entry per-CPU cache in front of the hash: a CPU polls few devices. */
+static struct nb_row *nb_napi_row(struct nb_cpu *st, struct net_device *dev)
+{
+	int gen = atomic_read(&nb_gen);
+	struct nb_row *row;
+
+	if (!dev)
+		return nb_backlog_row;
+	if (st->cache_dev == dev && st->cache_gen == gen && st->cache_row)
+		return st->cache_row;
+	row = nb_row_dev(dev);
+	/* Only a device's own row is cached: the unknown row counts misses. */
+	if (row && row->ifindex == dev->ifindex) {
+		st->cache_dev = dev;
+		st->cache_row = row;
+		st->cache_gen = gen;
+	}
+	return row;
+}
+
+/* Called under rcu_read_lock_sched with preemption off. */
+void nb_napi_tp(void *data, struct napi_struct *napi, int work, int budget)
+{
+	struct nb_cpu *st = this_cpu_ptr(&nb_cpu);
+	struct nb_napi_pcpu __percpu *pc;
+	struct nb_row *row;
+	u64 dur;
+
+	this_cpu_inc(nb_cpu.hits[NB_P_NAPI]);
+	row = nb_napi_row(st, napi->dev);
+	if (unlikely(!row))
+		return;
+	pc = row->napi;
+	if (likely(st->napi == napi)) {
+		dur = local_clock() - st->napi_t0;
+		st->napi = NULL;
+		this_cpu_add(pc->poll_ns, dur);
+		if (dur > this_cpu_read(pc->max_ns))
+			this_cpu_write(pc->max_ns, dur);
+		nb_hist_add(&row->hist[NB_H_NAPI_NS], dur);
+	} else {
+		this_cpu_inc(pc->untimed);
+	}
+	this_cpu_inc(pc->polls);
+	this_cpu_add(pc->packets, work > 0 ? work : 0);
+	if (work >= budget)
+		this_cpu_inc(pc->exhausted);
+	if (work <= 0)
+		this_cpu_inc(pc->empty);
+	nb_hist_add(&row->hist[NB_H_NAPI_PKTS], work > 0 ? work : 0);
+}

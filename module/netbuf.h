@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * netbuf.h - shared declarations of the netbuf module.
+ *
+ * A row holds the counters of one (network namespace, interface) pair.
+ * Receive-buffer events (collapse, prune) are rare, so their counters are
+ * shared atomics in the row; NAPI polls are frequent, so their plain
+ * counters are per CPU and only their histograms are shared.
+ */
+#ifndef _NETBUF_H
+#define _NETBUF_H
+
+#include <linux/atomic.h>
+#include <linux/if.h>
+#include <linux/list.h>
+#include <linux/percpu.h>
+#include <linux/rculist.h>
+#include <linux/timer.h>
+#include <linux/types.h>
+
+struct kprobe;
+struct kretprobe_instance;
+struct pt_regs;
+struct seq_file;
+struct net;
+struct net_device;
+struct napi_struct;
+struct sock;
+struct task_struct;
+
+#define NETBUF_VERSION		"0.1.0"
+#define NETBUF_FORMAT		1
+
+/* Bucket 0 holds 0; bucket i >= 1 holds [2^(i-1), 2^i); the last is open. */
+#define NB_HBUCKETS		34
+
+struct nb_hist {
+	atomic64_t bucket[NB_HBUCKETS];
+	atomic64_t sum;
+	atomic64_t max;
+};
+
+enum nb_hist_kind {
+	NB_H_COLLAPSE,		/* ns per tcp_collapse call */
+	NB_H_PRUNE,		/* ns per prune episode */
+	NB_H_NAPI_NS,		/* ns per NAPI poll */
+	NB_H_NAPI_PKTS,		/* packets per NAPI poll */
+	NB_H_MAX,
+};
+
+/* Shared (non per-CPU) counters of a row. */
+enum nb_ctr {
+	NB_C_COLL_CALLS,
+	NB_C_COLL_SKBS,
+	NB_C_COLL_FREED,
+	NB_C_PRUNE_CALLS,
+	NB_C_PRUNE_NOOP,
+	NB_C_PRUNE_COLLAPSE,
+	NB_C_PRUNE_OFO,
+	NB_C_PRUNE_DROP,
+	NB_C_OFO_CALLS,
+	NB_C_OFO_SEGS,
+	NB_C_OFO_BYTES,
+	NB_C_UNTRACKED,
+	NB_C_MAX,
+};
+
+/* Per-CPU NAPI counters of a row: one cache line per CPU. */
+struct nb_napi_pcpu {
+	u64 polls;
+	u64 packets;
+	u64 exhausted;
+	u64 empty;
+	u64 poll_ns;
+	u64 max_ns;
+	u64 untimed;
+} ____cacheline_aligned;
+
+#define NB_ROW_GONE		BIT(0)	/* device unregistered */
+#define NB_ROW_UNKNOWN		BIT(1)	/* the namespace's unattributed row */
+#define NB_ROW_BACKLOG		BIT(2)	/* host-wide per-CPU backlog NAPI */
+
+struct nb_row {
+	struct hlist_node hnode;	/* lookup hash (RCU), unhashed when gone */
+	struct list_head node;		/* nb_rows, under nb_lock */
+	struct rcu_head rcu;
+	u64 cookie;			/* net->net_cookie */
+	int ifindex;
+	unsigned int flags;
+	char name[IFNAMSIZ];
+	/* unknown rows: the kernel's PruneCalled at creation or reset */
+	unsigned long prune_base;
+	struct nb_napi_pcpu __percpu *napi;
+	atomic64_t ctr[NB_C_MAX];
+	struct nb_hist hist[NB_H_MAX];
+};
+
+/* Attach points, in the order the probes file lists them. */
+enum nb_probe_id {
+	NB_P_COLLAPSE,
+	NB_P_PRUNE,
+	NB_P_OFO,
+	NB_P_NAPI,
+	NB_P_NAPI_TIME,
+	NB_P_MAX,
+};
+
+#define NB_CTX_TASK		0
+#define NB_CTX_SOFTIRQ		1
+#define NB_NCTX			2
+#define NB_EP_MAX_TICKS		250	/* give up deferring after ~1 s */
+
+/* A prune episode in progress (or over but not yet closed). */
+struct nb_episode {
+	struct sock *sk;		/* NULL: slot free */
+	struct task_struct *task;
+	u64 cookie;
+	int ifindex;
+	u64 t0;
+	u64 t_last;
+	bool collapsed;
+	bool ofo;
+	unsigned int ticks;
+};
+
+struct nb_cpu {
+	struct nb_episode ep[NB_NCTX];
+	struct timer_list timer;
+	u64 soft_collapsed;		/* TCPRcvCollapsed seen in softirq */
+	struct napi_struct *napi;	/* poll being timed */
+	u64 napi_t0;
+	struct net_device *cache_dev;	/* last device -> row, for NAPI */
+	struct nb_row *cache_row;
+	int cache_gen;
+	unsigned long hits[NB_P_MAX];
+};
+
+DECLARE_PER_CPU(struct nb_cpu, nb_cpu);
+
+/* table.c */
+extern struct mutex nb_lock;
+extern struct list_head nb_rows;
+extern struct nb_row *nb_backlog_row;
+extern unsigned int nb_max_ifaces;
+extern atomic_t nb_nrows;
+extern atomic_long_t nb_mem_bytes;
+extern atomic_long_t nb_lost;
+extern atomic_t nb_untracked_devs;
+extern atomic_t nb_gen;
+
+int nb_table_init(void);
+void nb_table_exit(void);
+struct nb_row *nb_row_lookup(u64 cookie, int ifindex);
+struct nb_row *nb_row_attr(struct net *net, int ifindex);
+struct nb_row *nb_row_find(u64 cookie, int ifindex, bool count_untracked);
+struct nb_row *nb_row_dev(struct net_device *dev);
+void nb_row_reset_net(struct net *net);
+size_t nb_row_bytes(void);
+size_t nb_row_pcpu_bytes(void);
+unsigned long nb_kernel_prune_called(struct net *net);
+
+static inline void nb_ctr_add(struct nb_row *row, enum nb_ctr c, u64 v)
+{
+	atomic64_add(v, &row->ctr[c]);
+}
+
+static inline u64 nb_ctr_read(const struct nb_row *row, enum nb_ctr c)
+{
+	return atomic64_read(&row->ctr[c]);
+}
+
+static inline unsigned int nb_hist_index(u64 v)
+{
+	unsigned int i = v ? fls64(v) : 0;
+
+	return i < NB_HBUCKETS ? i : NB_HBUCKETS - 1;
+}
+
+/* Lower bound of bucket i (see NB_HBUCKETS). */
+static inline u64 nb_hist_low(unsigned int i)
+{
+	return i ? 1ULL << (i - 1) : 0;
+}
+
+static inline void nb_hist_add(struct nb_hist *h, u64 v)
+{
+	s64 old;
+
+	atomic64_inc(&h->bucket[nb_hist_index(v)]);
+	atomic64_add(v, &h->sum);
+	old = atomic64_read(&h->max);
+	while ((u64)old < v) {
+		s64 seen = atomic64_cmpxchg(&h->max, old, v);
+
+		if (seen == old)
+			break;
+		old = seen;
+	}
+}
+
+void nb_napi_sum(const struct nb_row *row, struct nb_napi_pcpu *out);
+
+/* rcvbuf.c */
+extern bool nb_prune_direct;
+int nb_prune_pre(struct kprobe *p, struct pt_regs *regs);
+int nb_prunefn_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
+int nb_prunefn_ret(struct kretprobe_instance *ri, struct pt_regs *regs);
+int nb_collapse_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
+int nb_collapse_ret(struct kretprobe_instance *ri, struct pt_regs *regs);
+int nb_ofo_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
+int nb_ofo_ret(struct kretprobe_instance *ri, struct pt_regs *regs);
+size_t nb_collapse_data_size(void);
+size_t nb_ofo_data_size(void);
+void nb_ep_timer(struct timer_list *t);
+void nb_ep_flush(void);
+u64 nb_prune_unattributed(struct net *net, const struct nb_row *unknown,
+			  u64 counted);
+
+/* napi.c */
+int nb_napi_time_pre(struct kprobe *p, struct pt_regs *regs);
+void nb_napi_tp(void *data, struct napi_struct *napi, int work, int budget);
+
+/* probes.c */
+int nb_probes_init(void);
+void nb_probes_exit(void);
+void nb_probes_show(struct seq_file *m);
+
+/* procfs.c */
+int nb_procfs_init(void);
+void nb_procfs_exit(void);
+
+#endif /* _NETBUF_H */

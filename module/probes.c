@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * probes.c - attaching to the kernel and reporting how.
+ *
+ * Every attach point is optional: one that cannot be attached is reported
+ * as unavailable with the reason, and the rest of netbuf works on.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kprobes.h>
+#include <linux/seq_file.h>
+#include <linux/tracepoint.h>
+#include <trace/events/napi.h>
+
+#include "netbuf.h"
+
+enum nb_ptype { NB_T_KPROBE, NB_T_KRETPROBE, NB_T_TRACEPOINT };
+
+struct nb_probe {
+	const char *hook;
+	const char *symbol;
+	enum nb_ptype type;
+	bool active;
+	char note[48];
+	struct kprobe kp;
+	struct kretprobe rp;
+};
+
+static const char *const nb_type_name[] = {
+	[NB_T_KPROBE] = "kprobe",
+	[NB_T_KRETPROBE] = "kretprobe",
+	[NB_T_TRACEPOINT] = "tracepoint",
+};
+
+static struct nb_probe nb_probes[NB_P_MAX] = {
+	[NB_P_COLLAPSE] = {
+		.hook = "collapse", .symbol = "tcp_collapse",
+		.type = NB_T_KRETPROBE,
+		.rp = { .entry_handler = nb_collapse_entry,
+			.handler = nb_collapse_ret },
+	},
+	[NB_P_PRUNE] = {
+		.hook = "prune", .symbol = "tcp_prune_queue",
+		.type = NB_T_KRETPROBE,
+		.rp = { .entry_handler = nb_prunefn_entry,
+			.handler = nb_prunefn_ret },
+	},
+	[NB_P_OFO] = {
+		.hook = "ofo_prune", .symbol = "tcp_prune_ofo_queue",
+		.type = NB_T_KRETPROBE,
+		.rp = { .entry_handler = nb_ofo_entry, .handler = nb_ofo_ret },
+	},
+	[NB_P_NAPI] = {
+		.hook = "napi", .symbol = "napi_poll",
+		.type = NB_T_TRACEPOINT,
+	},
+	[NB_P_NAPI_TIME] = {
+		.hook = "napi_time", .symbol = "__napi_poll",
+		.type = NB_T_KPROBE,
+		.kp = { .pre_handler = nb_napi_time_pre },
+	},
+};
+
+static void nb_set_error(struct nb_probe *p, const char *what, int err)
+{
+	p->active = false;
+	snprintf(p->note, sizeof(p->note), "%s(%d)",
+		 err == -ENOENT ? "symbol_not_found" : what, err);
+	pr_info("%s: %s unavailable: %s\n", p->hook, p->symbol, p->note);
+}
+
+static int nb_attach(struct nb_probe *p)
+{
+	int err;
+
+	switch (p->type) {
+	case NB_T_KPROBE:
+		p->kp.symbol_name = p->symbol;
+		err = register_kprobe(&p->kp);
+		break;
+	case NB_T_KRETPROBE:
+		p->rp.kp.symbol_name = p->symbol;
+		err = register_kretprobe(&p->rp);
+		break;
+	default:
+		err = register_trace_napi_poll(nb_napi_tp, NULL);
+		break;
+	}
+	if (err) {
+		nb_set_error(p, "register_failed", err);
+		return err;
+	}
+	p->active = true;
+	return 0;
+}
+
+static void nb_detach(struct nb_probe *p)
+{
+	if (!p->active)
+		return;
+	switch (p->type) {
+	case NB_T_KPROBE:
+		unregister_kprobe(&p->kp);
+		break;
+	case NB_T_KRETPROBE:
+		unregister_kretprobe(&p->rp);
+		break;
+	default:
+		unregister_trace_napi_poll(nb_napi_tp, NULL);
+		break;
+	}
+	p->active = false;
+}
+
+/*
+ * The prune path: tcp_prune_queue where the kernel has it, otherwise the
+ * real function it was inlined into, tcp_try_rmem_schedule.
+ */
+static void nb_attach_prune(void)
+{
+	struct nb_probe *p = &nb_probes[NB_P_PRUNE];
+	int err;
+
+	p->rp.data_size = sizeof(struct sock *);
+	err = nb_attach(p);
+	if (!err) {
+		nb_prune_direct = true;
+		return;
+	}
+	p->symbol = "tcp_try_rmem_schedule";
+	p->type = NB_T_KPROBE;
+	p->kp.pre_handler = nb_prune_pre;
+	if (nb_attach(p))
+		return;
+	if (err == -ENOENT)
+		strscpy(p->note, "tcp_prune_queue_inlined", sizeof(p->note));
+	else
+		snprintf(p->note, sizeof(p->note), "tcp_prune_queue_error(%d)",
+			 err);
+	pr_info("prune: tcp_prune_queue %s, hooking tcp_try_rmem_schedule\n",
+		err == -ENOENT ? "is inlined" : "cannot be probed");
+}
+
+int nb_probes_init(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		timer_setup(&per_cpu_ptr(&nb_cpu, cpu)->timer, nb_ep_timer,
+			    TIMER_PINNED);
+
+	nb_probes[NB_P_COLLAPSE].rp.data_size = nb_collapse_data_size();
+	nb_probes[NB_P_OFO].rp.data_size = nb_ofo_data_size();
+	/* Handlers of the prune path look at what the others recorded. */
+	nb_attach(&nb_probes[NB_P_COLLAPSE]);
+	nb_attach(&nb_probes[NB_P_OFO]);
+	nb_attach_prune();
+	nb_attach(&nb_probes[NB_P_NAPI_TIME]);
+	nb_attach(&nb_probes[NB_P_NAPI]);
+	return 0;
+}
+
+void nb_probes_exit(void)
+{
+	int i;
+
+	for (i = NB_P_MAX - 1; i >= 0; i--)
+		nb_detach(&nb_probes[i]);
+	/* In-flight tracepoint handlers; kprobe unregistration waits itself. */
+	tracepoint_synchronize_unregister();
+	nb_ep_flush();
+}
+
+static unsigned long nb_hits(int id)
+{
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu_ptr(&nb_cpu, cpu)->hits[id]);
+	return sum;
+}
+
+void nb_probes_show(struct seq_file *m)
+{
+	int i;
+
+	seq_printf(m, "%-10s %-22s %-10s %-11s %12s %8s %s\n", "hook", "symbol",
+		   "type", "state", "hits", "nmissed", "note");
+	for (i = 0; i < NB_P_MAX; i++) {
+		struct nb_probe *p = &nb_probes[i];
+
+		seq_printf(m, "%-10s %-22s %-10s %-11s %12lu ", p->hook,
+			   p->symbol, nb_type_name[p->type],
+			   p->active ? "active" : "unavailable", nb_hits(i));
+		if (p->type == NB_T_KPROBE)
+			seq_printf(m, "%8lu", p->kp.nmissed);
+		else if (p->type == NB_T_KRETPROBE)
+			seq_printf(m, "%8lu", p->rp.nmissed + p->rp.kp.nmissed);
+		else
+			seq_printf(m, "%8s", "-");
+		seq_printf(m, " %s\n", p->note[0] ? p->note : "-");
+	}
+}

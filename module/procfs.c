@@ -1,0 +1,426 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * procfs.c - /proc/netbuf: text files in the manner of /proc/net/dev.
+ *
+ * Each file is rendered whole at the first read (single_open), so a reader
+ * using tiny buffers or odd offsets still gets one consistent text. The
+ * namespace a reader sees is the one of the process that opened the file.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/cpumask.h>
+#include <linux/nsproxy.h>
+#include <linux/proc_fs.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/uaccess.h>
+#include <linux/utsname.h>
+#include <generated/utsrelease.h>
+#include <net/net_namespace.h>
+
+#include "netbuf.h"
+
+static struct proc_dir_entry *nb_dir;
+
+static bool nb_row_visible(const struct nb_row *row, const struct net *net)
+{
+	return row->cookie == net->net_cookie && !(row->flags & NB_ROW_BACKLOG);
+}
+
+static const char *nb_row_state(const struct nb_row *row)
+{
+	if (row->flags & (NB_ROW_UNKNOWN | NB_ROW_BACKLOG))
+		return "-";
+	return row->flags & NB_ROW_GONE ? "gone" : "up";
+}
+
+static void nb_show_key(struct seq_file *m, const struct nb_row *row)
+{
+	seq_printf(m, "%-16s %7d %-5s", row->name, row->ifindex,
+		   nb_row_state(row));
+}
+
+/* ---- rcvbuf ---- */
+
+enum nb_rcol {
+	R_COLL_CALLS, R_COLL_SKBS, R_COLL_FREED, R_COLL_NS, R_COLL_MAX,
+	R_PRUNE_CALLS, R_PRUNE_NOOP, R_PRUNE_COLLAPSE, R_PRUNE_OFO,
+	R_PRUNE_DROP, R_PRUNE_NS, R_PRUNE_MAX, R_OFO_CALLS, R_OFO_SEGS,
+	R_OFO_BYTES, R_UNTRACKED, R_MAX,
+};
+
+static const char *const nb_rcol_name[R_MAX] = {
+	"coll_calls", "coll_skbs", "coll_freed", "coll_ns", "coll_max_ns",
+	"prune_calls", "prune_noop", "prune_collapse", "prune_ofo",
+	"prune_drop", "prune_ns", "prune_max_ns", "ofo_calls", "ofo_segs",
+	"ofo_bytes", "untracked",
+};
+
+static void nb_rcvbuf_read(const struct nb_row *row, u64 *v)
+{
+	const struct nb_hist *hc = &row->hist[NB_H_COLLAPSE];
+	const struct nb_hist *hp = &row->hist[NB_H_PRUNE];
+
+	v[R_COLL_CALLS] = nb_ctr_read(row, NB_C_COLL_CALLS);
+	v[R_COLL_SKBS] = nb_ctr_read(row, NB_C_COLL_SKBS);
+	v[R_COLL_FREED] = nb_ctr_read(row, NB_C_COLL_FREED);
+	v[R_COLL_NS] = atomic64_read(&hc->sum);
+	v[R_COLL_MAX] = atomic64_read(&hc->max);
+	v[R_PRUNE_CALLS] = nb_ctr_read(row, NB_C_PRUNE_CALLS);
+	v[R_PRUNE_NOOP] = nb_ctr_read(row, NB_C_PRUNE_NOOP);
+	v[R_PRUNE_COLLAPSE] = nb_ctr_read(row, NB_C_PRUNE_COLLAPSE);
+	v[R_PRUNE_OFO] = nb_ctr_read(row, NB_C_PRUNE_OFO);
+	v[R_PRUNE_DROP] = nb_ctr_read(row, NB_C_PRUNE_DROP);
+	v[R_PRUNE_NS] = atomic64_read(&hp->sum);
+	v[R_PRUNE_MAX] = atomic64_read(&hp->max);
+	v[R_OFO_CALLS] = nb_ctr_read(row, NB_C_OFO_CALLS);
+	v[R_OFO_SEGS] = nb_ctr_read(row, NB_C_OFO_SEGS);
+	v[R_OFO_BYTES] = nb_ctr_read(row, NB_C_OFO_BYTES);
+	v[R_UNTRACKED] = nb_ctr_read(row, NB_C_UNTRACKED);
+}
+
+static void nb_sum_into(u64 *total, const u64 *v, int n, const bool *is_max)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		total[i] = is_max[i] ? max(total[i], v[i]) : total[i] + v[i];
+}
+
+static void nb_show_vals(struct seq_file *m, const u64 *v, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		seq_printf(m, " %llu", v[i]);
+	seq_putc(m, '\n');
+}
+
+static void nb_show_header(struct seq_file *m, const char *const *names, int n)
+{
+	int i;
+
+	seq_printf(m, "%-16s %7s %-5s", "iface", "ifindex", "state");
+	for (i = 0; i < n; i++)
+		seq_printf(m, " %s", names[i]);
+	seq_putc(m, '\n');
+}
+
+static void nb_show_total(struct seq_file *m, const u64 *v, int n)
+{
+	seq_printf(m, "%-16s %7s %-5s", "total", "-", "-");
+	nb_show_vals(m, v, n);
+}
+
+static int nb_rcvbuf_show(struct seq_file *m, void *unused)
+{
+	static const bool is_max[R_MAX] = {
+		[R_COLL_MAX] = true, [R_PRUNE_MAX] = true,
+	};
+	struct net *net = m->private;
+	u64 v[R_MAX], total[R_MAX] = {};
+	struct nb_row *row, *unknown = NULL;
+
+	nb_show_header(m, nb_rcol_name, R_MAX);
+	mutex_lock(&nb_lock);
+	list_for_each_entry(row, &nb_rows, node) {
+		if (!nb_row_visible(row, net))
+			continue;
+		if (row->flags & NB_ROW_UNKNOWN) {
+			unknown = row;
+			continue;
+		}
+		nb_rcvbuf_read(row, v);
+		nb_sum_into(total, v, R_MAX, is_max);
+		nb_show_key(m, row);
+		nb_show_vals(m, v, R_MAX);
+	}
+	if (unknown) {
+		u64 extra;
+
+		nb_rcvbuf_read(unknown, v);
+		extra = nb_prune_unattributed(net, unknown,
+					      total[R_PRUNE_CALLS] +
+					      v[R_PRUNE_CALLS]);
+		v[R_PRUNE_CALLS] += extra;
+		v[R_PRUNE_NOOP] += extra;
+		nb_sum_into(total, v, R_MAX, is_max);
+		nb_show_key(m, unknown);
+		nb_show_vals(m, v, R_MAX);
+	}
+	mutex_unlock(&nb_lock);
+	nb_show_total(m, total, R_MAX);
+	return 0;
+}
+
+/* ---- napi ---- */
+
+enum nb_ncol {
+	N_POLLS, N_PACKETS, N_EXHAUSTED, N_EMPTY, N_POLL_NS, N_POLL_MAX,
+	N_UNTIMED, N_MAX,
+};
+
+static const char *const nb_ncol_name[N_MAX] = {
+	"polls", "packets", "exhausted", "empty", "poll_ns", "poll_max_ns",
+	"untimed",
+};
+
+static void nb_napi_read(const struct nb_row *row, u64 *v)
+{
+	struct nb_napi_pcpu s;
+
+	nb_napi_sum(row, &s);
+	v[N_POLLS] = s.polls;
+	v[N_PACKETS] = s.packets;
+	v[N_EXHAUSTED] = s.exhausted;
+	v[N_EMPTY] = s.empty;
+	v[N_POLL_NS] = s.poll_ns;
+	v[N_POLL_MAX] = s.max_ns;
+	v[N_UNTIMED] = s.untimed;
+}
+
+static int nb_napi_show(struct seq_file *m, void *unused)
+{
+	static const bool is_max[N_MAX] = { [N_POLL_MAX] = true };
+	struct net *net = m->private;
+	u64 v[N_MAX], total[N_MAX] = {};
+	struct nb_row *row, *unknown = NULL;
+
+	nb_show_header(m, nb_ncol_name, N_MAX);
+	mutex_lock(&nb_lock);
+	list_for_each_entry(row, &nb_rows, node) {
+		if (!nb_row_visible(row, net))
+			continue;
+		if (row->flags & NB_ROW_UNKNOWN) {
+			unknown = row;
+			continue;
+		}
+		nb_napi_read(row, v);
+		nb_sum_into(total, v, N_MAX, is_max);
+		nb_show_key(m, row);
+		nb_show_vals(m, v, N_MAX);
+	}
+	if (unknown) {
+		nb_napi_read(unknown, v);
+		nb_sum_into(total, v, N_MAX, is_max);
+		nb_show_key(m, unknown);
+		nb_show_vals(m, v, N_MAX);
+	}
+	if (nb_backlog_row) {
+		nb_napi_read(nb_backlog_row, v);
+		nb_sum_into(total, v, N_MAX, is_max);
+		nb_show_key(m, nb_backlog_row);
+		nb_show_vals(m, v, N_MAX);
+	}
+	mutex_unlock(&nb_lock);
+	nb_show_total(m, total, N_MAX);
+	return 0;
+}
+
+/* ---- histograms ---- */
+
+static const char *const nb_hist_name[NB_H_MAX] = {
+	[NB_H_COLLAPSE] = "collapse",
+	[NB_H_PRUNE] = "prune",
+	[NB_H_NAPI_NS] = "napi_ns",
+	[NB_H_NAPI_PKTS] = "napi_pkts",
+};
+
+static void nb_hist_show_row(struct seq_file *m, const struct nb_row *row,
+			     int first, int last)
+{
+	u64 count[NB_HBUCKETS], samples;
+	int k, i;
+
+	for (k = first; k <= last; k++) {
+		const struct nb_hist *h = &row->hist[k];
+
+		samples = 0;
+		for (i = 0; i < NB_HBUCKETS; i++) {
+			count[i] = atomic64_read(&h->bucket[i]);
+			samples += count[i];
+		}
+		if (!samples)
+			continue;
+		seq_printf(m, "%-16s %7d %-9s %llu %llu %llu", row->name,
+			   row->ifindex, nb_hist_name[k], samples,
+			   (u64)atomic64_read(&h->sum),
+			   (u64)atomic64_read(&h->max));
+		for (i = 0; i < NB_HBUCKETS; i++)
+			if (count[i])
+				seq_printf(m, " %llu:%llu", nb_hist_low(i),
+					   count[i]);
+		seq_putc(m, '\n');
+	}
+}
+
+static int nb_hist_show(struct seq_file *m, void *unused)
+{
+	struct net *net = m->private;
+	struct nb_row *row;
+
+	seq_printf(m, "%-16s %7s %-9s %s %s %s %s\n", "iface", "ifindex",
+		   "hist", "samples", "sum", "max", "buckets");
+	mutex_lock(&nb_lock);
+	list_for_each_entry(row, &nb_rows, node)
+		if (nb_row_visible(row, net) && !(row->flags & NB_ROW_UNKNOWN))
+			nb_hist_show_row(m, row, 0, NB_H_MAX - 1);
+	list_for_each_entry(row, &nb_rows, node)
+		if (nb_row_visible(row, net) && (row->flags & NB_ROW_UNKNOWN))
+			nb_hist_show_row(m, row, 0, NB_H_MAX - 1);
+	if (nb_backlog_row)
+		nb_hist_show_row(m, nb_backlog_row, NB_H_NAPI_NS,
+				 NB_H_NAPI_PKTS);
+	mutex_unlock(&nb_lock);
+	return 0;
+}
+
+/* ---- version, probes, memory ---- */
+
+static const char *nb_preempt_model(void)
+{
+	if (preempt_model_full())
+		return "full";
+	if (preempt_model_voluntary())
+		return "voluntary";
+	return preempt_model_none() ? "none" : "other";
+}
+
+static int nb_version_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "netbuf %s\nformat %d\nbuilt_for %s\nrunning %s\npreempt %s\n",
+		   NETBUF_VERSION, NETBUF_FORMAT, UTS_RELEASE,
+		   init_utsname()->release, nb_preempt_model());
+	return 0;
+}
+
+static int nb_probes_file_show(struct seq_file *m, void *unused)
+{
+	nb_probes_show(m);
+	return 0;
+}
+
+static int nb_memory_show(struct seq_file *m, void *unused)
+{
+	size_t per_row = nb_row_bytes() + nb_row_pcpu_bytes() * num_possible_cpus();
+
+	seq_printf(m, "rows %d\nrows_max %u\nrow_bytes %zu\npercpu_bytes %zu\ncpus %u\n",
+		   atomic_read(&nb_nrows), nb_max_ifaces, nb_row_bytes(),
+		   nb_row_pcpu_bytes(), num_possible_cpus());
+	seq_printf(m, "bytes %ld\nbytes_worst %zu\nuntracked_devs %d\nlost %ld\n",
+		   atomic_long_read(&nb_mem_bytes),
+		   (size_t)nb_max_ifaces * per_row,
+		   atomic_read(&nb_untracked_devs), atomic_long_read(&nb_lost));
+	return 0;
+}
+
+/* ---- open/release: the reader's namespace ---- */
+
+static int nb_open_net(struct inode *inode, struct file *file,
+		       int (*show)(struct seq_file *, void *))
+{
+	struct net *net = get_net(current->nsproxy->net_ns);
+	int err;
+
+	err = single_open(file, show, net);
+	if (err)
+		put_net(net);
+	return err;
+}
+
+static int nb_release_net(struct inode *inode, struct file *file)
+{
+	struct net *net = ((struct seq_file *)file->private_data)->private;
+
+	put_net(net);
+	return single_release(inode, file);
+}
+
+#define NB_SEQ_FILE(name, show)						\
+static int name##_open(struct inode *inode, struct file *file)		\
+{									\
+	return nb_open_net(inode, file, show);				\
+}									\
+static const struct proc_ops name##_ops = {				\
+	.proc_open = name##_open,					\
+	.proc_read = seq_read,						\
+	.proc_lseek = seq_lseek,					\
+	.proc_release = nb_release_net,					\
+}
+
+NB_SEQ_FILE(nb_version, nb_version_show);
+NB_SEQ_FILE(nb_probes, nb_probes_file_show);
+NB_SEQ_FILE(nb_rcvbuf, nb_rcvbuf_show);
+NB_SEQ_FILE(nb_napi, nb_napi_show);
+NB_SEQ_FILE(nb_hist, nb_hist_show);
+NB_SEQ_FILE(nb_memory, nb_memory_show);
+
+/* ---- reset ---- */
+
+static ssize_t nb_reset_write(struct file *file, const char __user *ubuf,
+			      size_t len, loff_t *ppos)
+{
+	struct net *net = current->nsproxy->net_ns;
+	char buf[4];
+
+	if (!file_ns_capable(file, net->user_ns, CAP_NET_ADMIN) ||
+	    !ns_capable(net->user_ns, CAP_NET_ADMIN))
+		return -EPERM;
+	if (*ppos != 0 || len == 0 || len > 2)
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	if (buf[0] != '1' || (len == 2 && buf[1] != '\n'))
+		return -EINVAL;
+	nb_row_reset_net(net);
+	*ppos += len;
+	return len;
+}
+
+static const struct proc_ops nb_reset_ops = {
+	.proc_write = nb_reset_write,
+	.proc_lseek = noop_llseek,
+};
+
+struct nb_file {
+	const char *name;
+	umode_t mode;
+	const struct proc_ops *ops;
+};
+
+static const struct nb_file nb_files[] = {
+	{ "version", 0444, &nb_version_ops },
+	{ "probes", 0444, &nb_probes_ops },
+	{ "rcvbuf", 0444, &nb_rcvbuf_ops },
+	{ "napi", 0444, &nb_napi_ops },
+	{ "histograms", 0444, &nb_hist_ops },
+	{ "memory", 0444, &nb_memory_ops },
+	{ "reset", 0200, &nb_reset_ops },
+};
+
+int nb_procfs_init(void)
+{
+	int i;
+
+	nb_dir = proc_mkdir("netbuf", NULL);
+	if (!nb_dir)
+		return -ENOMEM;
+	for (i = 0; i < ARRAY_SIZE(nb_files); i++)
+		if (!proc_create(nb_files[i].name, nb_files[i].mode, nb_dir,
+				 nb_files[i].ops))
+			goto remove_dir;
+	return 0;
+
+remove_dir:
+	proc_remove(nb_dir);
+	nb_dir = NULL;
+	return -ENOMEM;
+}
+
+void nb_procfs_exit(void)
+{
+	/* Waits for readers in progress. */
+	proc_remove(nb_dir);
+	nb_dir = NULL;
+}

@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * table.c - the rows: one per (network namespace, interface).
+ *
+ * Rows are created where sleeping is allowed (netdevice notifier, pernet
+ * init), never in a probe. Probes find them with an RCU hash lookup keyed by
+ * (net_cookie, ifindex). A device that goes away keeps its row, marked gone
+ * and unhashed (so a device that reuses the ifindex gets a fresh row), until
+ * a reset of its namespace or the namespace's end frees it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/hash.h>
+#include <linux/mutex.h>
+#include <linux/netdevice.h>
+#include <linux/rculist.h>
+#include <linux/slab.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+#include <net/snmp.h>
+#include <net/ip.h>
+
+#include "netbuf.h"
+
+#define NB_HASH_BITS	10
+
+DEFINE_MUTEX(nb_lock);
+LIST_HEAD(nb_rows);
+struct nb_row *nb_backlog_row;
+atomic_t nb_nrows = ATOMIC_INIT(0);		/* device rows (capped) */
+atomic_long_t nb_mem_bytes = ATOMIC_LONG_INIT(0);
+atomic_long_t nb_lost = ATOMIC_LONG_INIT(0);	/* events with no row at all */
+atomic_t nb_untracked_devs = ATOMIC_INIT(0);	/* devices refused by the cap */
+atomic_t nb_gen = ATOMIC_INIT(0);		/* bumped whenever a row is unhashed */
+
+static struct hlist_head nb_hash[1 << NB_HASH_BITS];
+
+size_t nb_row_bytes(void)
+{
+	return sizeof(struct nb_row);
+}
+
+size_t nb_row_pcpu_bytes(void)
+{
+	return sizeof(struct nb_napi_pcpu);
+}
+
+static size_t nb_row_footprint(void)
+{
+	return nb_row_bytes() + nb_row_pcpu_bytes() * num_possible_cpus();
+}
+
+static struct hlist_head *nb_bucket(u64 cookie, int ifindex)
+{
+	return &nb_hash[hash_64(cookie ^ ((u64)ifindex << 40), NB_HASH_BITS)];
+}
+
+/* Caller holds rcu_read_lock (probes run in RCU-sched sections). */
+struct nb_row *nb_row_lookup(u64 cookie, int ifindex)
+{
+	struct nb_row *row;
+
+	hlist_for_each_entry_rcu(row, nb_bucket(cookie, ifindex), hnode)
+		if (row->cookie == cookie && row->ifindex == ifindex)
+			return row;
+	return NULL;
+}
+
+/*
+ * The row an event of @net on @ifindex counts in: the interface's row, or
+ * the namespace's unknown row when @ifindex is 0 or has no row (counted as
+ * untracked there). NULL only if the namespace has no unknown row either,
+ * which nb_lost records.
+ */
+struct nb_row *nb_row_attr(struct net *net, int ifindex)
+{
+	return nb_row_find(net->net_cookie, ifindex, true);
+}
+
+struct nb_row *nb_row_find(u64 cookie, int ifindex, bool count_untracked)
+{
+	struct nb_row *row;
+
+	if (ifindex > 0) {
+		row = nb_row_lookup(cookie, ifindex);
+		if (likely(row))
+			return row;
+	}
+	row = nb_row_lookup(cookie, 0);
+	if (unlikely(!row)) {
+		atomic_long_inc(&nb_lost);
+		return NULL;
+	}
+	if (ifindex > 0 && count_untracked)
+		nb_ctr_add(row, NB_C_UNTRACKED, 1);
+	return row;
+}
+
+struct nb_row *nb_row_dev(struct net_device *dev)
+{
+	if (!dev)
+		return nb_backlog_row;
+	return nb_row_attr(dev_net(dev), dev->ifindex);
+}
+
+unsigned long nb_kernel_prune_called(struct net *net)
+{
+	return snmp_fold_field(net->mib.net_statistics, LINUX_MIB_PRUNECALLED);
+}
+
+static struct nb_row *nb_row_alloc(u64 cookie, int ifindex, unsigned int flags,
+				   const char *name)
+{
+	struct nb_row *row;
+
+	row = kzalloc(sizeof(*row), GFP_KERNEL);
+	if (!row)
+		return NULL;
+	row->napi = alloc_percpu(struct nb_napi_pcpu);
+	if (!row->napi) {
+		kfree(row);
+		return NULL;
+	}
+	row->cookie = cookie;
+	row->ifindex = ifindex;
+	row->flags = flags;
+	strscpy(row->name, name, sizeof(row->name));
+	INIT_HLIST_NODE(&row->hnode);
+	atomic_long_add(nb_row_footprint(), &nb_mem_bytes);
+	return row;
+}
+
+static void nb_row_free(struct nb_row *row)
+{
+	free_percpu(row->napi);
+	kfree(row);
+	atomic_long_sub(nb_row_footprint(), &nb_mem_bytes);
+}
+
+static void nb_row_free_rcu(struct rcu_head *head)
+{
+	nb_row_free(container_of(head, struct nb_row, rcu));
+}
+
+/* Caller holds nb_lock. */
+static void nb_row_insert(struct nb_row *row)
+{
+	list_add_tail(&row->node, &nb_rows);
+	hlist_add_head_rcu(&row->hnode, nb_bucket(row->cookie, row->ifindex));
+}
+
+/* Caller holds nb_lock; the row may still be in use by probes. */
+static void nb_row_unhash(struct nb_row *row)
+{
+	if (!hlist_unhashed(&row->hnode)) {
+		hlist_del_init_rcu(&row->hnode);
+		atomic_inc(&nb_gen);
+	}
+}
+
+static void nb_row_destroy(struct nb_row *row)
+{
+	nb_row_unhash(row);
+	list_del(&row->node);
+	if (!(row->flags & (NB_ROW_UNKNOWN | NB_ROW_BACKLOG)))
+		atomic_dec(&nb_nrows);
+	call_rcu(&row->rcu, nb_row_free_rcu);
+}
+
+static void nb_row_clear(struct nb_row *row)
+{
+	int cpu, i, k;
+
+	for (i = 0; i < NB_C_MAX; i++)
+		atomic64_set(&row->ctr[i], 0);
+	for (k = 0; k < NB_H_MAX; k++) {
+		for (i = 0; i < NB_HBUCKETS; i++)
+			atomic64_set(&row->hist[k].bucket[i], 0);
+		atomic64_set(&row->hist[k].sum, 0);
+		atomic64_set(&row->hist[k].max, 0);
+	}
+	for_each_possible_cpu(cpu)
+		memset(per_cpu_ptr(row->napi, cpu), 0, sizeof(struct nb_napi_pcpu));
+}
+
+void nb_napi_sum(const struct nb_row *row, struct nb_napi_pcpu *out)
+{
+	int cpu;
+
+	memset(out, 0, sizeof(*out));
+	for_each_possible_cpu(cpu) {
+		const struct nb_napi_pcpu *p = per_cpu_ptr(row->napi, cpu);
+
+		out->polls += READ_ONCE(p->polls);
+		out->packets += READ_ONCE(p->packets);
+		out->exhausted += READ_ONCE(p->exhausted);
+		out->empty += READ_ONCE(p->empty);
+		out->poll_ns += READ_ONCE(p->poll_ns);
+		out->untimed += READ_ONCE(p->untimed);
+		out->max_ns = max(out->max_ns, READ_ONCE(p->max_ns));
+	}
+}
+
+/* Clear @net's counters and forget its gone rows. */
+void nb_row_reset_net(struct net *net)
+{
+	struct nb_row *row, *tmp;
+
+	mutex_lock(&nb_lock);
+	list_for_each_entry_safe(row, tmp, &nb_rows, node) {
+		if (row->cookie != net->net_cookie ||
+		    (row->flags & NB_ROW_BACKLOG))
+			continue;
+		if (row->flags & NB_ROW_GONE) {
+			nb_row_destroy(row);
+			continue;
+		}
+		nb_row_clear(row);
+		if (row->flags & NB_ROW_UNKNOWN)
+			row->prune_base = nb_kernel_prune_called(net);
+	}
+	mutex_unlock(&nb_lock);
+}
+
+static void nb_dev_register(struct net_device *dev)
+{
+	u64 cookie = dev_net(dev)->net_cookie;
+	struct nb_row *row;
+
+	mutex_lock(&nb_lock);
+	rcu_read_lock();
+	row = nb_row_lookup(cookie, dev->ifindex);
+	rcu_read_unlock();
+	if (row)
+		goto unlock;
+	if (atomic_read(&nb_nrows) >= nb_max_ifaces) {
+		atomic_inc(&nb_untracked_devs);
+		pr_warn_ratelimited("max_ifaces=%u reached: %s counts in the unknown row\n",
+				    nb_max_ifaces, dev->name);
+		goto unlock;
+	}
+	row = nb_row_alloc(cookie, dev->ifindex, 0, dev->name);
+	if (!row) {
+		atomic_inc(&nb_untracked_devs);
+		goto unlock;
+	}
+	atomic_inc(&nb_nrows);
+	nb_row_insert(row);
+unlock:
+	mutex_unlock(&nb_lock);
+}
+
+static void nb_dev_unregister(struct net_device *dev)
+{
+	u64 cookie = dev_net(dev)->net_cookie;
+	struct nb_row *row;
+
+	mutex_lock(&nb_lock);
+	rcu_read_lock();
+	row = nb_row_lookup(cookie, dev->ifindex);
+	rcu_read_unlock();
+	if (row) {
+		row->flags |= NB_ROW_GONE;
+		nb_row_unhash(row);
+	}
+	mutex_unlock(&nb_lock);
+}
+
+static void nb_dev_rename(struct net_device *dev)
+{
+	struct nb_row *row;
+
+	mutex_lock(&nb_lock);
+	rcu_read_lock();
+	row = nb_row_lookup(dev_net(dev)->net_cookie, dev->ifindex);
+	rcu_read_unlock();
+	if (row)
+		strscpy(row->name, dev->name, sizeof(row->name));
+	mutex_unlock(&nb_lock);
+}
+
+static int nb_netdev_event(struct notifier_block *nb, unsigned long event,
+			   void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+
+	switch (event) {
+	case NETDEV_REGISTER:
+		nb_dev_register(dev);
+		break;
+	case NETDEV_UNREGISTER:
+		nb_dev_unregister(dev);
+		break;
+	case NETDEV_CHANGENAME:
+		nb_dev_rename(dev);
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block nb_netdev_notifier = {
+	.notifier_call = nb_netdev_event,
+};
+
+static int __net_init nb_net_init(struct net *net)
+{
+	struct nb_row *row;
+
+	row = nb_row_alloc(net->net_cookie, 0, NB_ROW_UNKNOWN, "unknown");
+	if (!row) {
+		/* Never fail the namespace: its events count in nb_lost. */
+		pr_warn_ratelimited("no memory for a namespace's unknown row\n");
+		return 0;
+	}
+	row->prune_base = nb_kernel_prune_called(net);
+	mutex_lock(&nb_lock);
+	nb_row_insert(row);
+	mutex_unlock(&nb_lock);
+	return 0;
+}
+
+/* The namespace is dying: nobody can read its rows any more. */
+static void __net_exit nb_net_exit(struct net *net)
+{
+	struct nb_row *row, *tmp;
+
+	mutex_lock(&nb_lock);
+	list_for_each_entry_safe(row, tmp, &nb_rows, node)
+		if (row->cookie == net->net_cookie &&
+		    !(row->flags & NB_ROW_BACKLOG))
+			nb_row_destroy(row);
+	mutex_unlock(&nb_lock);
+}
+
+static struct pernet_operations nb_net_ops = {
+	.init = nb_net_init,
+	.exit = nb_net_exit,
+};
+
+int nb_table_init(void)
+{
+	int err;
+
+	nb_backlog_row = nb_row_alloc(0, 0, NB_ROW_BACKLOG, "backlog");
+	if (!nb_backlog_row)
+		return -ENOMEM;
+	mutex_lock(&nb_lock);
+	list_add_tail(&nb_backlog_row->node, &nb_rows);
+	mutex_unlock(&nb_lock);
+
+	err = register_pernet_subsys(&nb_net_ops);
+	if (err)
+		goto free_backlog;
+	/* Replays NETDEV_REGISTER for every existing device of every netns. */
+	err = register_netdevice_notifier(&nb_netdev_notifier);
+	if (err)
+		goto unregister_pernet;
+	return 0;
+
+unregister_pernet:
+	unregister_pernet_subsys(&nb_net_ops);
+free_backlog:
+	list_del(&nb_backlog_row->node);
+	nb_row_free(nb_backlog_row);
+	nb_backlog_row = NULL;
+	return err;
+}
+
+/* Called after every probe is gone: nothing can look rows up any more. */
+void nb_table_exit(void)
+{
+	struct nb_row *row, *tmp;
+
+	unregister_netdevice_notifier(&nb_netdev_notifier);
+	unregister_pernet_subsys(&nb_net_ops);
+	mutex_lock(&nb_lock);
+	list_for_each_entry_safe(row, tmp, &nb_rows, node) {
+		nb_row_unhash(row);
+		list_del(&row->node);
+		nb_row_free(row);
+	}
+	mutex_unlock(&nb_lock);
+	nb_backlog_row = NULL;
+	/* Rows freed by pernet exit or reset went through call_rcu. */
+	rcu_barrier();
+}

@@ -1,0 +1,44 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Load and unload while TCP traffic runs: iperf3 over loopback and over a
+# veth pair between two namespaces. Traffic must go on, the kernel must not
+# complain, the module must unload every time.
+. "$(dirname "$0")/../lib/ktap.sh"
+. "$(dirname "$0")/../lib/netbuf.sh"
+
+CYCLES=${NB_CYCLES:-5}
+DUR=${NB_DUR:-8}
+A=nbta B=nbtb
+ktap_header
+nb_require_module
+command -v iperf3 >/dev/null || ktap_skip_all "no iperf3"
+cleanup() {
+	kill "$s1" "$s2" "$c1" "$c2" 2>/dev/null
+	nb_del_netns $A $B
+}
+trap cleanup EXIT
+nb_unload
+nb_veth_pair $A $B
+ktap_plan 5
+
+iperf3 -s -1 -p 5301 -D -B 127.0.0.1 >/dev/null 2>&1; s1=$!
+ip netns exec $B iperf3 -s -1 -p 5302 -D >/dev/null 2>&1; s2=$!
+sleep 0.5
+iperf3 -c 127.0.0.1 -p 5301 -t "$DUR" -l 16k >/tmp/nb-lo.out 2>&1 & c1=$!
+ip netns exec $A iperf3 -c 10.77.0.2 -p 5302 -t "$DUR" >/tmp/nb-veth.out 2>&1 & c2=$!
+
+ok=0
+for i in $(seq "$CYCLES"); do
+	nb_load && sleep 0.3 && cat $NB_PROC/rcvbuf $NB_PROC/napi >/dev/null &&
+		nb_unload && ok=$((ok + 1))
+done
+ktap_eq "load/unload cycles under traffic" "$ok" "$CYCLES"
+nb_load
+sleep 1
+ktap_check "module loaded while traffic runs" nb_loaded
+wait $c1; r1=$?
+wait $c2; r2=$?
+ktap_eq "iperf3 over loopback finished" "$r1" 0
+ktap_eq "iperf3 over veth finished" "$r2" 0
+ktap_check "dmesg clean" nb_dmesg_clean
+ktap_finished
