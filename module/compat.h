@@ -3,7 +3,9 @@
  * compat.h - the only place where netbuf bends to kernel versions.
  *
  * Supported: Debian's 6.1 and 6.12 kernels; the shims below keep newer
- * kernels building where an API was renamed.
+ * kernels building where an API was renamed. Version tests live here and
+ * nowhere else (make check exempts this file, and only this file, from
+ * checkpatch's LINUX_VERSION_CODE warnings).
  */
 #ifndef _NETBUF_COMPAT_H
 #define _NETBUF_COMPAT_H
@@ -24,8 +26,14 @@
 #endif
 
 /*
- * tcp_prune_queue(sk) in 6.1, tcp_prune_queue(sk, in_skb) from 6.2; the
- * first argument is the socket in both, which is all netbuf reads.
+ * tcp_prune_queue(sk) in 6.1, tcp_prune_queue(sk, in_skb) from 6.2: the
+ * incoming skb (for its ingress device) where the kernel passes it.
  */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define nb_prune_in_skb(regs) \
+	((const struct sk_buff *)regs_get_kernel_argument(regs, 1))
+#else
+#define nb_prune_in_skb(regs)	((const struct sk_buff *)NULL)
+#endif
 
 #endif /* _NETBUF_COMPAT_H */

@@ -205,16 +205,12 @@ int nb_prunefn_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct sock *sk = (struct sock *)regs_get_kernel_argument(regs, 0);
 	struct nb_cpu *st = this_cpu_ptr(&nb_cpu);
-	const struct sk_buff *skb = NULL;
 	int ctx = nb_ctx();
 
 	this_cpu_inc(nb_cpu.hits[NB_P_PRUNE]);
 	if (ctx < 0)
 		return 1;
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
-	skb = (const struct sk_buff *)regs_get_kernel_argument(regs, 1);
-#endif
-	nb_ep_open(st, ctx, sk, nb_sk_ifindex(sk, skb));
+	nb_ep_open(st, ctx, sk, nb_sk_ifindex(sk, nb_prune_in_skb(regs)));
 	*(struct sock **)ri->data = sk;
 	return 0;
 }

@@ -104,3 +104,29 @@ nb_del_netns() {
 nb_dmesg_clean() {
 	! dmesg | grep -E 'WARNING|BUG|Oops|Call Trace|general protection' >/dev/null
 }
+
+# nb_write FILE HEXBYTES [OFFSET]: one write(2) of the bytes given in hex
+# (with pwrite at OFFSET if given); prints "ok" or the errno name.
+nb_write() {
+	python3 - "$@" <<'PY'
+import errno, os, sys
+path, data = sys.argv[1], bytes.fromhex(sys.argv[2])
+try:
+    fd = os.open(path, os.O_WRONLY)
+except OSError as e:
+    print(errno.errorcode[e.errno]); sys.exit(0)
+try:
+    if len(sys.argv) > 3:
+        os.pwrite(fd, data, int(sys.argv[3]))
+    else:
+        os.write(fd, data)
+    print("ok")
+except OSError as e:
+    print(errno.errorcode[e.errno])
+PY
+}
+
+# nb_rcvbuf_sum NS: one number that moves with any rcvbuf counter of NS.
+nb_rcvbuf_sum() {
+	nb_in "$1" cat "$NB_PROC/rcvbuf" | awk '$1 == "total" { for (i = 4; i <= NF; i++) s += $i; print s }'
+}

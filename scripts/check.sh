@@ -1,0 +1,110 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make check: build for every supported installed kernel, checkpatch and
+# sparse on the module, the tool's unit tests, then the selftests inside a
+# guest of each kernel. Ends with one line "N passed, N failed, N skipped".
+set -u
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo" || exit 1
+logs=$repo/build/check-logs
+mkdir -p "$logs"
+pass=0 fail=0 skip=0
+VM_TIMEOUT=${NB_VM_TIMEOUT:-1500}
+
+# Supported kernels: Debian's 6.1 and 6.12 with image and headers installed.
+kernels() {
+	local d k
+	for d in /lib/modules/*; do
+		k=$(basename "$d")
+		case $k in 6.1.* | 6.12.*) ;; *) continue ;; esac
+		[ -f "/boot/vmlinuz-$k" ] && [ -d "$d/build" ] && echo "$k"
+	done
+}
+KERNELS=${NB_KERNELS:-$(kernels | sort -V | tr '\n' ' ')}
+
+# step NAME CMD...: one pass or fail, its output kept in build/check-logs.
+step() {
+	local name=$1 log
+	shift
+	log=$logs/$(echo "$name" | tr -c 'A-Za-z0-9._-' _).log
+	if "$@" >"$log" 2>&1; then
+		echo "ok - $name"
+		pass=$((pass + 1))
+	else
+		echo "FAIL - $name (log: $log)"
+		tail -n 30 "$log" | sed 's/^/    /'
+		fail=$((fail + 1))
+	fi
+}
+
+# add_counts LOG REGEX: add "N passed, N failed[, N skipped]" found in LOG.
+add_counts() {
+	local line p f s
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -1)
+	[ -n "$line" ] || return 1
+	p=$(echo "$line" | sed -E 's/^([0-9]+) passed.*/\1/')
+	f=$(echo "$line" | sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/')
+	s=$(echo "$line" | sed -nE 's/.*, ([0-9]+) skipped.*/\1/p')
+	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + ${s:-0}))
+}
+
+no_warnings() {
+	local out
+	out=$("$@" 2>&1)
+	echo "$out"
+	! echo "$out" | grep -E 'warning:|error:|WARNING|ERROR' >/dev/null
+}
+
+checkpatch() {
+	local cp
+	cp=$(scripts/get-checkpatch.sh) || return 1
+	# compat.h is where kernel version tests belong (see its header).
+	"$cp" --no-tree --terse -f $(ls module/*.c module/*.h | grep -v compat.h) &&
+		"$cp" --no-tree --terse --ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON -f module/compat.h
+}
+
+if [ -z "$KERNELS" ]; then
+	echo "FAIL - no supported kernel (6.1 or 6.12 image + headers) installed: run scripts/install-deps.sh"
+	fail=$((fail + 1))
+fi
+
+for k in $KERNELS; do
+	step "build for $k" make vmbuild KERNELRELEASE="$k"
+	step "sparse for $k" no_warnings make sparse KERNELRELEASE="$k"
+done
+step "checkpatch --no-tree" checkpatch
+
+# The tool's unit and CLI tests count case by case.
+if make -C tools check >"$logs/tool-check.log" 2>&1 && add_counts "$logs/tool-check.log"; then
+	echo "ok - tool tests ($(grep -E '^[0-9]+ passed' "$logs/tool-check.log" | tail -1))"
+else
+	add_counts "$logs/tool-check.log" || true
+	echo "FAIL - tool tests (log: $logs/tool-check.log)"
+	tail -n 30 "$logs/tool-check.log" | sed 's/^/    /'
+	fail=$((fail + 1))
+fi
+
+# Selftests: one guest per kernel runs the whole suite.
+for k in $KERNELS; do
+	log=$logs/selftests-$k.log
+	echo "== selftests in a $k guest (log: $log)"
+	selftests/vm/run -k "$k" --nics --no-build -t "$VM_TIMEOUT" -- selftests/run-suite.sh >"$log" 2>&1
+	rc=$?
+	grep -E '^(not )?ok [0-9]+ |^    (not ok|ok [0-9]+ .*SKIP)|^vm/run' "$log" | sed 's/^/  /'
+	summary=$(grep -E '^SUITE: pass=' "$log" | tail -1)
+	if [ -z "$summary" ]; then
+		echo "FAIL - selftests on $k gave no summary (runner exit $rc)"
+		fail=$((fail + 1))
+		continue
+	fi
+	eval "$(echo "$summary" | sed -E 's/SUITE: pass=([0-9]+) fail=([0-9]+) skip=([0-9]+)/p=\1 f=\2 s=\3/')"
+	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+	# The runner says 126 when the kernel log shows a warning or an oops.
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		echo "FAIL - guest for $k: runner exit $rc"
+		fail=$((fail + 1))
+	fi
+done
+
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" = 0 ]

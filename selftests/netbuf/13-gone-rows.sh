@@ -1,0 +1,38 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Rows of devices that go away: kept, marked gone, with their counts, until
+# a reset; a new device that reuses the ifindex gets a fresh row; a renamed
+# device keeps its row under the new name.
+. "$(dirname "$0")/../lib/ktap.sh"
+. "$(dirname "$0")/../lib/netbuf.sh"
+
+A=nbga B=nbgb
+ktap_header
+nb_require_module
+[ -x "$NB_RCVPRESS" ] || ktap_skip_all "no $NB_RCVPRESS"
+trap 'nb_del_netns $A $B' EXIT
+nb_load
+nb_del_netns $A $B
+nb_veth_pair $A $B
+ktap_plan 9
+
+ip netns exec $B "$NB_RCVPRESS" --mode collapse -l 10.77.0.2:5500 -d 2 >/dev/null &
+ip netns exec $A "$NB_RCVPRESS" --mode collapse -C 10.77.0.2:5500 -d 2 >/dev/null
+wait
+sleep 0.1
+calls=$(nb_col $B rcvbuf b0 coll_calls)
+idx=$(ip netns exec $B cat /sys/class/net/b0/ifindex)
+ktap_check "b0 has collapses ($calls)" test "$calls" -gt 0
+ip -n $B link set b0 name b9
+ktap_eq "renamed b0 -> b9 keeps its row" "$(nb_col $B rcvbuf b9 coll_calls)" "$calls"
+ip -n $B link del b9
+ktap_eq "deleted device's row is gone" "$(nb_col $B rcvbuf b9 state)" gone
+ktap_eq "gone row keeps its counts" "$(nb_col $B rcvbuf b9 coll_calls)" "$calls"
+ip link add c0 netns $A type veth peer name c1 netns $B index "$idx"
+ktap_eq "new device reuses ifindex $idx" "$(ip netns exec $B cat /sys/class/net/c1/ifindex)" "$idx"
+ktap_eq "new device has a fresh row" "$(nb_col $B rcvbuf c1 state)/$(nb_col $B rcvbuf c1 coll_calls)" "up/0"
+ktap_eq "gone row still shown beside it" "$(nb_col $B rcvbuf b9 state)" gone
+ip netns exec $B sh -c "echo 1 > $NB_PROC/reset"
+ktap_eq "reset forgets the gone row" "$(nb_col $B rcvbuf b9 state)" ""
+ktap_eq "reset keeps the live one" "$(nb_col $B rcvbuf c1 state)" up
+ktap_finished

@@ -1,0 +1,47 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Run netbuf's selftests inside a guest (selftests/vm/run -- selftests/run-suite.sh
+# [TEST...]) and print a KTAP report with each test's own lines nested, then
+# one summary line "SUITE: pass=N fail=N skip=N" counted over test cases.
+# A test that dies, times out or misses its plan counts as one more failure.
+set -u
+dir=$(cd "$(dirname "$0")" && pwd)
+TEST_TIMEOUT=${NB_TEST_TIMEOUT:-240}
+
+if [ $# -gt 0 ]; then tests=("$@"); else tests=("$dir"/netbuf/[0-9]*.sh); fi
+pass=0 fail=0 skip=0 n=0
+echo "TAP version 13"
+echo "1..${#tests[@]}"
+for t in "${tests[@]}"; do
+	n=$((n + 1))
+	name=$(basename "$t" .sh)
+	out=$(mktemp)
+	timeout -k 5 "$TEST_TIMEOUT" bash "$t" >"$out" 2>&1
+	rc=$?
+	sed 's/^/    /' "$out"
+	p=$(grep -cE '^ok [0-9]+' "$out" | tr -d ' ')
+	s=$(grep -cE '^ok [0-9]+ .*# SKIP' "$out" | tr -d ' ')
+	f=$(grep -cE '^not ok [0-9]+' "$out" | tr -d ' ')
+	plan=$(sed -n 's/^1\.\.\([0-9]*\).*/\1/p' "$out" | head -1)
+	p=$((p - s))
+	extra=0
+	if [ "$rc" = 4 ] && [ "$f" = 0 ]; then
+		[ $((p + s)) = 0 ] && s=1
+	elif [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		extra=1		# died or timed out without saying what failed
+	elif [ -n "$plan" ] && [ "$plan" != 0 ] && [ $((p + s + f)) != "$plan" ]; then
+		extra=1		# stopped before the end of its plan
+	fi
+	f=$((f + extra))
+	pass=$((pass + p)) skip=$((skip + s)) fail=$((fail + f))
+	if [ "$f" -gt 0 ]; then
+		echo "not ok $n $name (rc=$rc)"
+	elif [ "$rc" = 4 ]; then
+		echo "ok $n $name # SKIP"
+	else
+		echo "ok $n $name"
+	fi
+	rm -f "$out"
+done
+echo "SUITE: pass=$pass fail=$fail skip=$skip"
+[ "$fail" = 0 ]
