@@ -18,21 +18,50 @@ module_param_named(max_ifaces, nb_max_ifaces, uint, 0444);
 MODULE_PARM_DESC(max_ifaces,
 		 "Interfaces tracked with a row of their own, 1..65536 (default 4096); the others count in their namespace's unknown row");
 
-static int __init netbuf_init(void)
-{
-	int err;
+module_param_named(events_threshold_ns, nb_events_threshold_ns, ullong, 0444);
+MODULE_PARM_DESC(events_threshold_ns,
+		 "Log collapse and prune episodes at least this long, 0..60000000000 ns (default 1000000); changeable in /proc/netbuf/control");
 
+module_param_named(events_max, nb_events_max, uint, 0444);
+MODULE_PARM_DESC(events_max,
+		 "Records kept per CPU in the slow-episode log, 1..256 (default 128); changeable in /proc/netbuf/control");
+
+static int __init nb_check_params(void)
+{
 	if (nb_max_ifaces < 1 || nb_max_ifaces > NB_MAX_IFACES_LIMIT) {
 		pr_err("max_ifaces=%u out of range 1..%u: not loading\n",
 		       nb_max_ifaces, NB_MAX_IFACES_LIMIT);
 		return -EINVAL;
 	}
+	if (nb_events_max < 1 || nb_events_max > NB_EVENTS_MAX_LIMIT) {
+		pr_err("events_max=%u out of range 1..%u: not loading\n",
+		       nb_events_max, NB_EVENTS_MAX_LIMIT);
+		return -EINVAL;
+	}
+	if (nb_events_threshold_ns > NB_EVENTS_THRESH_LIMIT) {
+		pr_err("events_threshold_ns=%llu out of range 0..%llu: not loading\n",
+		       nb_events_threshold_ns, NB_EVENTS_THRESH_LIMIT);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int __init netbuf_init(void)
+{
+	int err;
+
+	err = nb_check_params();
+	if (err)
+		return err;
 	err = nb_table_init();
 	if (err)
 		return err;
-	err = nb_procfs_init();
+	err = nb_events_init();
 	if (err)
 		goto exit_table;
+	err = nb_procfs_init();
+	if (err)
+		goto exit_events;
 	err = nb_probes_init();
 	if (err)
 		goto exit_procfs;
@@ -41,6 +70,8 @@ static int __init netbuf_init(void)
 
 exit_procfs:
 	nb_procfs_exit();
+exit_events:
+	nb_events_exit();
 exit_table:
 	nb_table_exit();
 	return err;
@@ -50,6 +81,7 @@ static void __exit netbuf_exit(void)
 {
 	nb_procfs_exit();
 	nb_probes_exit();
+	nb_events_exit();
 	nb_table_exit();
 	pr_info("unloaded\n");
 }

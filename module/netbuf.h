@@ -17,6 +17,7 @@
 #include <linux/rculist.h>
 #include <linux/timer.h>
 #include <linux/types.h>
+#include <linux/time64.h>
 
 struct kprobe;
 struct kretprobe_instance;
@@ -27,6 +28,8 @@ struct net_device;
 struct napi_struct;
 struct sock;
 struct task_struct;
+struct file;
+struct poll_table_struct;
 
 #define NETBUF_VERSION		"0.1.0"
 #define NETBUF_FORMAT		1
@@ -110,6 +113,36 @@ enum nb_probe_id {
 #define NB_NCTX			2
 #define NB_EP_MAX_TICKS		250	/* give up deferring after ~1 s */
 
+enum nb_outcome { NB_OUT_AUTO, NB_OUT_COLLAPSE, NB_OUT_OFO, NB_OUT_DROP };
+enum nb_event_kind { NB_EV_COLLAPSE, NB_EV_PRUNE };
+
+#define NB_EVENTS_MAX_LIMIT	256	/* records per CPU (one percpu unit) */
+#define NB_EVENTS_THRESH_LIMIT	(60ULL * NSEC_PER_SEC)
+
+/* One slow episode, as kept in the per-CPU rings of events.c. */
+struct nb_event {
+	u64 idx;		/* record index + 1; 0 while being written */
+	u64 time_ns;		/* CLOCK_REALTIME at the end */
+	u64 dur_ns;
+	u64 cookie;		/* netns */
+	u64 cgroup;		/* cgroup v2 id of the socket */
+	u8 laddr[16];
+	u8 raddr[16];
+	u16 lport;
+	u16 rport;
+	u16 family;
+	u8 kind;
+	u8 outcome;
+	int ifindex;
+	int rmem0;		/* sk_rmem_alloc and sk_rcvbuf before ... */
+	int rcvbuf0;
+	int rmem1;		/* ... and after; -1 when not known */
+	int rcvbuf1;
+	u32 skbs;
+	u32 bytes;
+	u32 cpu;
+};
+
 /* A prune episode in progress (or over but not yet closed). */
 struct nb_episode {
 	struct sock *sk;		/* NULL: slot free */
@@ -121,6 +154,8 @@ struct nb_episode {
 	bool collapsed;
 	bool ofo;
 	unsigned int ticks;
+	u32 skbs;			/* collapsed or pruned in the episode */
+	struct nb_event ev;		/* the socket, taken at the start */
 };
 
 struct nb_cpu {
@@ -224,6 +259,26 @@ void nb_napi_tp(void *data, struct napi_struct *napi, int work, int budget);
 int nb_probes_init(void);
 void nb_probes_exit(void);
 void nb_probes_show(struct seq_file *m);
+
+/* events.c */
+extern u64 nb_events_threshold_ns;
+extern unsigned int nb_events_max;
+int nb_events_init(void);
+void nb_events_exit(void);
+int nb_events_resize(unsigned int len);
+void nb_event_sock(struct nb_event *ev, struct sock *sk);
+void nb_event_sock_after(struct nb_event *ev, struct sock *sk);
+void nb_event_commit(const struct nb_event *ev);
+u64 nb_events_recorded(void);
+u64 nb_events_lost(void);
+void nb_events_show(struct seq_file *m, struct net *net);
+__poll_t nb_events_poll(struct file *file, u64 seen,
+			struct poll_table_struct *wait);
+
+static inline bool nb_event_slow(u64 dur_ns)
+{
+	return dur_ns >= READ_ONCE(nb_events_threshold_ns);
+}
 
 /* procfs.c */
 int nb_procfs_init(void);

@@ -13,7 +13,9 @@
 #include <linux/nsproxy.h>
 #include <linux/proc_fs.h>
 #include <linux/sched.h>
+#include <linux/poll.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/utsname.h>
 #include <generated/utsrelease.h>
@@ -356,6 +358,144 @@ NB_SEQ_FILE(nb_napi, nb_napi_show);
 NB_SEQ_FILE(nb_hist, nb_hist_show);
 NB_SEQ_FILE(nb_memory, nb_memory_show);
 
+/* ---- events ---- */
+
+struct nb_events_file {
+	struct net *net;
+	u64 seen;		/* records counted when last rendered */
+};
+
+static int nb_events_show_file(struct seq_file *m, void *unused)
+{
+	struct nb_events_file *ef = m->private;
+
+	ef->seen = nb_events_recorded();
+	nb_events_show(m, ef->net);
+	return 0;
+}
+
+static int nb_events_open(struct inode *inode, struct file *file)
+{
+	struct nb_events_file *ef;
+	int err;
+
+	ef = kzalloc(sizeof(*ef), GFP_KERNEL);
+	if (!ef)
+		return -ENOMEM;
+	ef->net = get_net(current->nsproxy->net_ns);
+	err = single_open(file, nb_events_show_file, ef);
+	if (err) {
+		put_net(ef->net);
+		kfree(ef);
+	}
+	return err;
+}
+
+static int nb_events_release(struct inode *inode, struct file *file)
+{
+	struct nb_events_file *ef = ((struct seq_file *)file->private_data)->private;
+
+	put_net(ef->net);
+	kfree(ef);
+	return single_release(inode, file);
+}
+
+/*
+ * poll(): readable when records were added since this file was last
+ * rendered; lseek(fd, 0, SEEK_SET) and read again to see them.
+ */
+static __poll_t nb_events_file_poll(struct file *file, poll_table *wait)
+{
+	struct nb_events_file *ef = ((struct seq_file *)file->private_data)->private;
+
+	return nb_events_poll(file, ef->seen, wait);
+}
+
+static const struct proc_ops nb_events_ops = {
+	.proc_open = nb_events_open,
+	.proc_read = seq_read,
+	.proc_lseek = seq_lseek,
+	.proc_release = nb_events_release,
+	.proc_poll = nb_events_file_poll,
+};
+
+/* ---- control ---- */
+
+static int nb_control_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "events_threshold_ns %llu\nevents_max %u\nevents_recorded %llu\nevents_lost %llu\n",
+		   READ_ONCE(nb_events_threshold_ns), READ_ONCE(nb_events_max),
+		   nb_events_recorded(), nb_events_lost());
+	return 0;
+}
+
+/* Exactly "key=value" with an optional trailing newline. */
+static int nb_control_apply(char *buf)
+{
+	char *val = strchr(buf, '=');
+	u64 v;
+	int err;
+
+	if (!val)
+		return -EINVAL;
+	*val++ = '\0';
+	err = kstrtou64(val, 10, &v);
+	if (err)
+		return -EINVAL;
+	if (!strcmp(buf, "events_threshold_ns")) {
+		if (v > NB_EVENTS_THRESH_LIMIT)
+			return -EINVAL;
+		WRITE_ONCE(nb_events_threshold_ns, v);
+		return 0;
+	}
+	if (!strcmp(buf, "events_max")) {
+		if (v < 1 || v > NB_EVENTS_MAX_LIMIT)
+			return -EINVAL;
+		return nb_events_resize(v);
+	}
+	return -EINVAL;
+}
+
+static ssize_t nb_control_write(struct file *file, const char __user *ubuf,
+				size_t len, loff_t *ppos)
+{
+	struct net *net = current->nsproxy->net_ns;
+	char buf[48];
+	int err;
+
+	/* Settings are host-wide: only the initial namespace's admin. */
+	if (!file_ns_capable(file, &init_user_ns, CAP_NET_ADMIN) ||
+	    !capable(CAP_NET_ADMIN) || net != &init_net)
+		return -EPERM;
+	if (*ppos != 0 || len == 0 || len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	if (buf[len - 1] == '\n')
+		buf[len - 1] = '\0';
+	if (strlen(buf) != strnlen(buf, len) || !buf[0])
+		return -EINVAL;
+	err = nb_control_apply(buf);
+	if (err)
+		return err;
+	*ppos += len;
+	return len;
+}
+
+static int nb_control_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, nb_control_show, NULL);
+}
+
+static const struct proc_ops nb_control_ops = {
+	.proc_open = nb_control_open,
+	.proc_read = seq_read,
+	.proc_lseek = seq_lseek,
+	.proc_write = nb_control_write,
+	.proc_release = single_release,
+};
+
 /* ---- reset ---- */
 
 static ssize_t nb_reset_write(struct file *file, const char __user *ubuf,
@@ -396,6 +536,8 @@ static const struct nb_file nb_files[] = {
 	{ "napi", 0444, &nb_napi_ops },
 	{ "histograms", 0444, &nb_hist_ops },
 	{ "memory", 0444, &nb_memory_ops },
+	{ "events", 0444, &nb_events_ops },
+	{ "control", 0644, &nb_control_ops },
 	{ "reset", 0200, &nb_reset_ops },
 };
 

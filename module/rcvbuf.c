@@ -38,8 +38,6 @@
 DEFINE_PER_CPU(struct nb_cpu, nb_cpu);
 bool nb_prune_direct;
 
-enum nb_outcome { NB_OUT_AUTO, NB_OUT_COLLAPSE, NB_OUT_OFO, NB_OUT_DROP };
-
 static int nb_ctx(void)
 {
 	if (in_serving_softirq())
@@ -66,8 +64,27 @@ static struct nb_episode *nb_ep_of(struct nb_cpu *st, const struct sock *sk)
 	return &st->ep[ctx];
 }
 
-/* Interrupts are off. */
-static void nb_ep_close(struct nb_episode *ep, enum nb_outcome out)
+/* A slow episode goes to the event log; @sk is NULL when closed late. */
+static void nb_ep_log(struct nb_episode *ep, enum nb_outcome out,
+		      struct sock *sk)
+{
+	struct nb_event ev = ep->ev;
+
+	ev.kind = NB_EV_PRUNE;
+	ev.outcome = out;
+	ev.dur_ns = ep->t_last - ep->t0;
+	ev.ifindex = ep->ifindex;
+	ev.skbs = ep->skbs;
+	if (sk) {
+		nb_event_sock_after(&ev, sk);
+		ev.bytes = max(ev.rmem0 - ev.rmem1, 0);
+	}
+	nb_event_commit(&ev);
+}
+
+/* Interrupts are off. @sk: the socket if it is still safe to look at. */
+static void nb_ep_close(struct nb_episode *ep, enum nb_outcome out,
+			struct sock *sk)
 {
 	struct nb_row *row;
 	enum nb_ctr c;
@@ -95,6 +112,8 @@ static void nb_ep_close(struct nb_episode *ep, enum nb_outcome out)
 		nb_hist_add(&row->hist[NB_H_PRUNE], ep->t_last - ep->t0);
 	}
 	rcu_read_unlock();
+	if (unlikely(nb_event_slow(ep->t_last - ep->t0)))
+		nb_ep_log(ep, out, sk);
 	ep->sk = NULL;
 }
 
@@ -107,7 +126,7 @@ static void nb_ep_open(struct nb_cpu *st, int ctx, struct sock *sk, int ifindex)
 
 	local_irq_save(flags);
 	if (ep->sk)
-		nb_ep_close(ep, NB_OUT_AUTO);
+		nb_ep_close(ep, NB_OUT_AUTO, NULL);
 	ep->sk = sk;
 	ep->task = current;
 	ep->cookie = net->net_cookie;
@@ -117,6 +136,8 @@ static void nb_ep_open(struct nb_cpu *st, int ctx, struct sock *sk, int ifindex)
 	ep->collapsed = false;
 	ep->ofo = false;
 	ep->ticks = 0;
+	ep->skbs = 0;
+	nb_event_sock(&ep->ev, sk);
 	rcu_read_lock();
 	row = nb_row_attr(net, ifindex);
 	if (row)
@@ -143,13 +164,13 @@ void nb_ep_timer(struct timer_list *t)
 	local_irq_save(flags);
 	ep = &st->ep[NB_CTX_SOFTIRQ];
 	if (ep->sk)
-		nb_ep_close(ep, NB_OUT_AUTO);
+		nb_ep_close(ep, NB_OUT_AUTO, NULL);
 	ep = &st->ep[NB_CTX_TASK];
 	if (ep->sk) {
 		if (!dead && ep->task == current && ++ep->ticks < NB_EP_MAX_TICKS)
 			again = true;
 		else
-			nb_ep_close(ep, NB_OUT_AUTO);
+			nb_ep_close(ep, NB_OUT_AUTO, NULL);
 	}
 	if (again)
 		mod_timer(t, jiffies + 1);
@@ -169,7 +190,7 @@ void nb_ep_flush(void)
 		local_irq_save(flags);
 		for (ctx = 0; ctx < NB_NCTX; ctx++)
 			if (st->ep[ctx].sk)
-				nb_ep_close(&st->ep[ctx], NB_OUT_AUTO);
+				nb_ep_close(&st->ep[ctx], NB_OUT_AUTO, NULL);
 		local_irq_restore(flags);
 	}
 }
@@ -190,7 +211,7 @@ int nb_prune_pre(struct kprobe *p, struct pt_regs *regs)
 
 		local_irq_save(flags);
 		if (st->ep[ctx].sk)
-			nb_ep_close(&st->ep[ctx], NB_OUT_AUTO);
+			nb_ep_close(&st->ep[ctx], NB_OUT_AUTO, NULL);
 		local_irq_restore(flags);
 	}
 	if (likely(atomic_read(&sk->sk_rmem_alloc) <= READ_ONCE(sk->sk_rcvbuf)))
@@ -227,9 +248,9 @@ int nb_prunefn_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	if (ep) {
 		ep->t_last = local_clock();
 		if ((int)regs_return_value(regs) < 0)
-			nb_ep_close(ep, NB_OUT_DROP);
+			nb_ep_close(ep, NB_OUT_DROP, sk);
 		else
-			nb_ep_close(ep, ep->ofo ? NB_OUT_OFO : NB_OUT_AUTO);
+			nb_ep_close(ep, ep->ofo ? NB_OUT_OFO : NB_OUT_AUTO, sk);
 	}
 	local_irq_restore(flags);
 	return 0;
@@ -269,6 +290,23 @@ int nb_collapse_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
+static void nb_collapse_log(const struct nb_collapse_data *d, struct sock *sk,
+			    u64 now, u64 skbs, int freed)
+{
+	struct nb_episode *ep = nb_ep_of(this_cpu_ptr(&nb_cpu), sk);
+	struct nb_event ev = {};
+
+	nb_event_sock(&ev, sk);
+	ev.rmem0 = d->rmem0;
+	nb_event_sock_after(&ev, sk);
+	ev.kind = NB_EV_COLLAPSE;
+	ev.dur_ns = now - d->t0;
+	ev.ifindex = ep ? ep->ifindex : nb_sk_ifindex(sk, NULL);
+	ev.skbs = skbs;
+	ev.bytes = max(freed, 0);
+	nb_event_commit(&ev);
+}
+
 int nb_collapse_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct nb_collapse_data *d = (struct nb_collapse_data *)ri->data;
@@ -301,12 +339,15 @@ int nb_collapse_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 		nb_hist_add(&row->hist[NB_H_COLLAPSE], now - d->t0);
 	}
 	rcu_read_unlock();
+	if (unlikely(nb_event_slow(now - d->t0)))
+		nb_collapse_log(d, sk, now, skbs, freed);
 	if (ep) {
 		ep->t_last = now;
+		ep->skbs += skbs;
 		/* After the receive queue, the prune checks and maybe ends. */
 		if (!nb_prune_direct && d->rcvq &&
 		    atomic_read(&sk->sk_rmem_alloc) <= READ_ONCE(sk->sk_rcvbuf))
-			nb_ep_close(ep, NB_OUT_COLLAPSE);
+			nb_ep_close(ep, NB_OUT_COLLAPSE, sk);
 	}
 	local_irq_restore(flags);
 	return 0;
@@ -367,12 +408,14 @@ int nb_ofo_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 		}
 		rcu_read_unlock();
 	}
+	if (ep && pruned)
+		ep->skbs += atomic_read(&sk->sk_drops) - d->drops0;
 	if (ep && d->own) {
 		ep->t_last = local_clock();
 		/* Mirrors the prune: still above sk_rcvbuf means RcvPruned. */
 		if (!nb_prune_direct)
 			nb_ep_close(ep, rmem > READ_ONCE(sk->sk_rcvbuf) ?
-				    NB_OUT_DROP : NB_OUT_OFO);
+				    NB_OUT_DROP : NB_OUT_OFO, sk);
 	}
 	local_irq_restore(flags);
 	return 0;

@@ -23,7 +23,7 @@ sleep 0.1
 calls=$(nb_col $B rcvbuf b0 coll_calls)
 idx=$(ip netns exec $B cat /sys/class/net/b0/ifindex)
 ktap_check "b0 has collapses ($calls)" test "$calls" -gt 0
-ip -n $B link set b0 name b9
+ip -n $B link set b0 down && ip -n $B link set b0 name b9 && ip -n $B link set b9 up
 ktap_eq "renamed b0 -> b9 keeps its row" "$(nb_col $B rcvbuf b9 coll_calls)" "$calls"
 ip -n $B link del b9
 ktap_eq "deleted device's row is gone" "$(nb_col $B rcvbuf b9 state)" gone

@@ -1,0 +1,90 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The slow-episode log (/proc/netbuf/events, /proc/netbuf/control): with a
+# threshold of 0 every episode is recorded and the records match the
+# counters; records carry the connection's addresses (IPv4 and IPv6);
+# another namespace sees none; overflow is counted as lost; bad control
+# writes are refused and change nothing; poll() wakes up on new records.
+. "$(dirname "$0")/../lib/ktap.sh"
+. "$(dirname "$0")/../lib/netbuf.sh"
+
+E=nbe F=nbf
+ktap_header
+nb_require_module
+[ -x "$NB_RCVPRESS" ] || ktap_skip_all "no $NB_RCVPRESS"
+ctl() { echo "$1" > $NB_PROC/control; }
+ctlv() { awk -v k="$1" '$1 == k { print $2 }' $NB_PROC/control; }
+cleanup() {
+	nb_del_netns $E $F
+	[ -e $NB_PROC/control ] && ctl events_threshold_ns=1000000 && ctl events_max=128
+}
+trap cleanup EXIT
+nb_load
+nb_del_netns $E $F
+for ns in $E $F; do ip netns add $ns; ip -n $ns link set lo up; done
+ktap_plan 25
+
+ktap_eq "default threshold 1 ms" "$(ctlv events_threshold_ns)" 1000000
+ctl events_threshold_ns=0
+ctl events_max=256
+ktap_eq "threshold set to 0" "$(ctlv events_threshold_ns)" 0
+lost0=$(ctlv events_lost)
+
+out4=$(ip netns exec $E "$NB_RCVPRESS" --mode collapse -d 1)
+port4=$(echo "$out4" | sed -n 's/.*address=127.0.0.1:\([0-9]*\).*/\1/p')
+out6=$(ip netns exec $E "$NB_RCVPRESS" --mode prune -6 -d 1.5)
+port6=$(echo "$out6" | sed -n 's/.*address=\[::1\]:\([0-9]*\).*/\1/p')
+sleep 0.2
+ev=$(ip netns exec $E cat $NB_PROC/events)
+echo "$ev" | head -4 | sed 's/^/# /'
+lost=$(($(ctlv events_lost) - lost0))
+ktap_eq "no record lost" "$lost" 0
+ncoll=$(echo "$ev" | awk '$2 == "collapse"' | wc -l)
+nprune=$(echo "$ev" | awk '$2 == "prune"' | wc -l)
+ktap_check "collapse records exist ($ncoll)" test "$ncoll" -gt 0
+ktap_eq "collapse records = collapse calls" "$ncoll" "$(nb_col $E rcvbuf total coll_calls)"
+ktap_eq "prune records = prune episodes on lo" "$nprune" "$(nb_col $E rcvbuf lo prune_calls)"
+ktap_eq "dropped prunes = prune_drop" "$(echo "$ev" | awk '$2 == "prune" && $4 == "drop"' | wc -l)" \
+	"$(nb_col $E rcvbuf total prune_drop)"
+ktap_eq "records name the interface lo" "$(echo "$ev" | awk 'NR > 1 && $5 != "lo"' | wc -l)" 0
+n4=$(echo "$ev" | awk -v p="127.0.0.1:$port4" 'NR > 1 && $8 == p' | wc -l)
+ktap_check "IPv4 records carry the receiver's address and port ($n4)" test "$n4" -gt 0
+r4=$(echo "$ev" | awk -v p="127.0.0.1:$port4" '$8 == p { print $9; exit }')
+ktap_check "IPv4 remote end is 127.0.0.1 ($r4)" test "${r4%:*}" = 127.0.0.1
+n6=$(echo "$ev" | awk -v p="[::1]:$port6" 'NR > 1 && $8 == p' | wc -l)
+ktap_check "IPv6 records carry [::1]:$port6 ($n6)" test "$n6" -gt 0
+ktap_eq "every record is IPv4 :$port4 or IPv6 :$port6" \
+	"$(echo "$ev" | awk -v a="127.0.0.1:$port4" -v b="[::1]:$port6" 'NR > 1 && $8 != a && $8 != b' | wc -l)" 0
+bad=$(echo "$ev" | awk 'NR > 1 && ($3 !~ /^[0-9]+$/ || $10 !~ /^[0-9]+$/ || $11 !~ /^[0-9]+$/)' | wc -l)
+ktap_eq "durations and buffer sizes are numbers" "$bad" 0
+ktap_eq "namespace $F sees no records" "$(ip netns exec $F cat $NB_PROC/events | wc -l)" 1
+
+for bad in events_max=0 events_max=257 events_max=12x events_threshold_ns=-1 \
+	events_threshold_ns=60000000001 foo=1 events_max; do
+	got=$(nb_write $NB_PROC/control "$(printf '%s' "$bad" | od -An -tx1 | tr -d ' \n')")
+	[ "$got" = EINVAL ] && ktap_ok "control refuses '$bad'" || ktap_not_ok "control refuses '$bad' (got $got)"
+done
+ktap_eq "refused writes changed nothing" "$(ctlv events_max)/$(ctlv events_threshold_ns)" 256/0
+got=$(ip netns exec $F bash -c "$(declare -f nb_write); nb_write $NB_PROC/control $(printf events_max=8 | od -An -tx1 | tr -d ' \n')")
+ktap_eq "control refused from another namespace" "$got" EPERM
+
+ctl events_max=1
+lost0=$(ctlv events_lost)
+ip netns exec $E "$NB_RCVPRESS" --mode collapse -d 1 >/dev/null
+ktap_check "overflow counted as lost" test "$(($(ctlv events_lost) - lost0))" -gt 0
+ctl events_max=128
+# poll(): wakes up when a record arrives.
+python3 - $NB_PROC/events <<'PY' &
+import select, sys, os
+fd = os.open(sys.argv[1], os.O_RDONLY)
+while os.read(fd, 65536):
+    pass
+p = select.poll(); p.register(fd, select.POLLIN)
+sys.exit(0 if p.poll(20000) else 1)
+PY
+poller=$!
+sleep 0.5
+ip netns exec $E "$NB_RCVPRESS" --mode collapse -d 1 >/dev/null
+wait $poller
+ktap_eq "poll() wakes up on a new record" $? 0
+ktap_finished
