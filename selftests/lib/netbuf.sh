@@ -130,3 +130,118 @@ PY
 nb_rcvbuf_sum() {
 	nb_in "$1" cat "$NB_PROC/rcvbuf" | awk '$1 == "total" { for (i = 4; i <= NF; i++) s += $i; print s }'
 }
+
+# ---- NAPI tests (20-23) ----
+
+# nb_virtio_nics: names of the virtio-net devices of the current namespace,
+# in ifindex order (selftests/vm/run --nics gives two on one qemu hub).
+nb_virtio_nics() {
+	local d drv
+	for d in /sys/class/net/*; do
+		drv=$(readlink "$d/device/driver" 2>/dev/null) || continue
+		[ "${drv##*/}" = virtio_net ] && echo "$(cat "$d/ifindex") ${d##*/}"
+	done | sort -n | awk '{ print $2 }'
+}
+
+# nb_wait_virtio_nics N: wait (up to 10 s) until the current namespace has N
+# virtio-net devices (a deleted namespace gives its devices back
+# asynchronously; a reloaded driver probes them asynchronously).
+nb_wait_virtio_nics() {
+	local i
+	for i in $(seq 100); do
+		[ "$(nb_virtio_nics | wc -l)" -ge "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# nb_ns_noipv6 NS...: no IPv6 in these namespaces (no ND/MLD chatter that
+# could land between two reads of a counter).
+nb_ns_noipv6() {
+	local ns
+	for ns in "$@"; do
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1 2>/dev/null
+	done
+}
+
+# nb_virtio_pair NS0 NS1: the first two virtio-net NICs moved into NS0 and
+# NS1 (created here, IPv6 off), 10.78.0.1/24 and 10.78.0.2/24, up.
+# Sets NB_NIC0 and NB_NIC1 (the device names). Returns 1 without two NICs.
+nb_virtio_pair() {
+	local nics
+	nics=($(nb_virtio_nics))
+	[ ${#nics[@]} -ge 2 ] || return 1
+	NB_NIC0=${nics[0]} NB_NIC1=${nics[1]}
+	ip netns add "$1"
+	ip netns add "$2"
+	nb_ns_noipv6 "$1" "$2"
+	ip link set "$NB_NIC0" netns "$1"
+	ip link set "$NB_NIC1" netns "$2"
+	ip -n "$1" link set lo up
+	ip -n "$2" link set lo up
+	ip -n "$1" addr add 10.78.0.1/24 dev "$NB_NIC0"
+	ip -n "$2" addr add 10.78.0.2/24 dev "$NB_NIC1"
+	ip -n "$1" link set "$NB_NIC0" up
+	ip -n "$2" link set "$NB_NIC1" up
+}
+
+# nb_virtio_unpair NS0 NS1: give the NICs back to the initial namespace at
+# once (deleting a namespace does that too, but later), then delete both.
+nb_virtio_unpair() {
+	[ -n "${NB_NIC0:-}" ] && ip -n "$1" link set "$NB_NIC0" netns 1 2>/dev/null
+	[ -n "${NB_NIC1:-}" ] && ip -n "$2" link set "$NB_NIC1" netns 1 2>/dev/null
+	nb_del_netns "$1" "$2"
+}
+
+# nb_iperf NS_SERVER NS_CLIENT ADDR PORT [CLIENT ARGS...]: one iperf3 run,
+# server (one-off) in NS_SERVER, client in NS_CLIENT; its summary lines are
+# printed as KTAP comments. Fails if the client fails.
+nb_iperf() {
+	local srv=$1 cli=$2 addr=$3 port=$4 i rc
+	shift 4
+	ip netns exec "$srv" iperf3 -s -1 -p "$port" >/dev/null 2>&1 &
+	NB_IPERF_PID=$!
+	for i in $(seq 100); do
+		ip netns exec "$srv" ss -Hltn "sport = :$port" 2>/dev/null | grep -q . && break
+		sleep 0.1
+	done
+	ip netns exec "$cli" iperf3 -c "$addr" -p "$port" "$@" >/tmp/nb-iperf.$$ 2>&1
+	rc=$?
+	grep -E 'sender|receiver|error' /tmp/nb-iperf.$$ | sed 's/^/# iperf3: /'
+	rm -f /tmp/nb-iperf.$$
+	[ $rc = 0 ] || kill "$NB_IPERF_PID" 2>/dev/null
+	wait "$NB_IPERF_PID" 2>/dev/null
+	NB_IPERF_PID=
+	return $rc
+}
+
+# nb_iperf_kill: stop a server nb_iperf left behind (for traps).
+nb_iperf_kill() {
+	[ -n "${NB_IPERF_PID:-}" ] && kill "$NB_IPERF_PID" 2>/dev/null
+	NB_IPERF_PID=
+}
+
+# nb_ethtool_sum NS DEV REGEX: sum of the `ethtool -S DEV` counters whose
+# name matches REGEX (e.g. xdp_packets over all of a veth's queues).
+nb_ethtool_sum() {
+	nb_in "$1" ethtool -S "$2" | awk -v re="$3" '
+		{ sub(/:$/, "", $1) } $1 ~ re { s += $2 } END { print s + 0 }'
+}
+
+# nb_hist_bucket NS IFACE KIND LOW: the count of one histogram bucket (0 if
+# empty or absent).
+nb_hist_bucket() {
+	nb_in "$1" cat "$NB_PROC/histograms" | awk -v row="$2" -v kind="$3" -v low="$4" '
+		$1 == row && $3 == kind { for (i = 7; i <= NF; i++) { split($i, kv, ":"); if (kv[1] == low) n = kv[2] } }
+		END { print n + 0 }'
+}
+
+# nb_backlog_idle SECS: how many packets the host-wide backlog row took in
+# SECS seconds of nothing (0 on a quiet guest).
+nb_backlog_idle() {
+	local p0
+	p0=$(nb_col "" napi backlog packets)
+	sleep "$1"
+	echo $(($(nb_col "" napi backlog packets) - p0))
+}

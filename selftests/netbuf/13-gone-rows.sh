@@ -28,7 +28,7 @@ ktap_eq "renamed b0 -> b9 keeps its row" "$(nb_col $B rcvbuf b9 coll_calls)" "$c
 ip -n $B link del b9
 ktap_eq "deleted device's row is gone" "$(nb_col $B rcvbuf b9 state)" gone
 ktap_eq "gone row keeps its counts" "$(nb_col $B rcvbuf b9 coll_calls)" "$calls"
-ip link add c0 netns $A type veth peer name c1 netns $B index "$idx"
+ip -n $B link add c1 index "$idx" type veth peer name c2
 ktap_eq "new device reuses ifindex $idx" "$(ip netns exec $B cat /sys/class/net/c1/ifindex)" "$idx"
 ktap_eq "new device has a fresh row" "$(nb_col $B rcvbuf c1 state)/$(nb_col $B rcvbuf c1 coll_calls)" "up/0"
 ktap_eq "gone row still shown beside it" "$(nb_col $B rcvbuf b9 state)" gone

@@ -73,17 +73,19 @@ lost0=$(ctlv events_lost)
 ip netns exec $E "$NB_RCVPRESS" --mode collapse -d 1 >/dev/null
 ktap_check "overflow counted as lost" test "$(($(ctlv events_lost) - lost0))" -gt 0
 ctl events_max=128
-# poll(): wakes up when a record arrives.
-python3 - $NB_PROC/events <<'PY' &
+# poll(): wakes up when a record arrives (after the poller has read).
+rm -f /tmp/nb-poll-ready
+python3 - $NB_PROC/events /tmp/nb-poll-ready <<'PY' &
 import select, sys, os
 fd = os.open(sys.argv[1], os.O_RDONLY)
 while os.read(fd, 65536):
     pass
+open(sys.argv[2], "w").close()
 p = select.poll(); p.register(fd, select.POLLIN)
 sys.exit(0 if p.poll(20000) else 1)
 PY
 poller=$!
-sleep 0.5
+for _ in $(seq 100); do [ -e /tmp/nb-poll-ready ] && break; sleep 0.1; done
 ip netns exec $E "$NB_RCVPRESS" --mode collapse -d 1 >/dev/null
 wait $poller
 ktap_eq "poll() wakes up on a new record" $? 0

@@ -213,7 +213,8 @@ auto)
 	;;
 esac
 offl=$(A ethtool -k "$IF_A" 2>/dev/null |
-	awk '/^tcp-segmentation-offload:|^generic-segmentation-offload:/ {printf "%s%s=%s", s, $1, $2; s=" "}')
+	awk '/^tcp-segmentation-offload:/ {t=$2} /^generic-segmentation-offload:/ {g=$2}
+	     END {if (t != "") printf "tso=%s gso=%s", t, g}')
 say "$NS_A/$IF_A -> $NS_B/$IF_B: $IMPAIR_DESC; sender ${offl:-offloads unknown}"
 
 export NB_NS_SND=$NS_A NB_NS_RCV=$NS_B NB_IF_SND=$IF_A NB_IF_RCV=$IF_B
