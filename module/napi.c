@@ -15,7 +15,7 @@
 
 #include "netbuf.h"
 
-int nb_napi_time_pre(struct kprobe *p, struct pt_regs *regs)
+static int __nb_napi_time_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct nb_cpu *st = this_cpu_ptr(&nb_cpu);
 
@@ -23,6 +23,15 @@ int nb_napi_time_pre(struct kprobe *p, struct pt_regs *regs)
 	st->napi = (struct napi_struct *)regs_get_kernel_argument(regs, 0);
 	st->napi_t0 = local_clock();
 	return 0;
+}
+
+int nb_napi_time_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	u64 t0 = nb_timing_start();
+	int ret = __nb_napi_time_pre(p, regs);
+
+	nb_timing_end(NB_P_NAPI_TIME, t0);
+	return ret;
 }
 
 /* A one-entry per-CPU cache in front of the hash: a CPU polls few devices. */
@@ -46,7 +55,7 @@ static struct nb_row *nb_napi_row(struct nb_cpu *st, struct net_device *dev)
 }
 
 /* Called under rcu_read_lock_sched with preemption off. */
-void nb_napi_tp(void *data, struct napi_struct *napi, int work, int budget)
+static void __nb_napi_tp(void *data, struct napi_struct *napi, int work, int budget)
 {
 	struct nb_cpu *st = this_cpu_ptr(&nb_cpu);
 	struct nb_napi_pcpu __percpu *pc;
@@ -75,4 +84,12 @@ void nb_napi_tp(void *data, struct napi_struct *napi, int work, int budget)
 	if (work <= 0)
 		this_cpu_inc(pc->empty);
 	nb_hist_add(&row->hist[NB_H_NAPI_PKTS], work > 0 ? work : 0);
+}
+
+void nb_napi_tp(void *data, struct napi_struct *napi, int work, int budget)
+{
+	u64 t0 = nb_timing_start();
+
+	__nb_napi_tp(data, napi, work, budget);
+	nb_timing_end(NB_P_NAPI, t0);
 }

@@ -12,6 +12,8 @@
 
 #include <linux/atomic.h>
 #include <linux/if.h>
+#include <linux/jump_label.h>
+#include <linux/sched/clock.h>
 #include <linux/list.h>
 #include <linux/percpu.h>
 #include <linux/rculist.h>
@@ -168,9 +170,27 @@ struct nb_cpu {
 	struct nb_row *cache_row;
 	int cache_gen;
 	unsigned long hits[NB_P_MAX];
+	u64 self_ns[NB_P_MAX];		/* time inside handlers, when timing */
 };
 
 DECLARE_PER_CPU(struct nb_cpu, nb_cpu);
+
+/*
+ * Self-timing of the handlers (control: timing=1), off by default: a
+ * static branch, so it costs a no-op when off.
+ */
+DECLARE_STATIC_KEY_FALSE(nb_timing);
+
+static inline u64 nb_timing_start(void)
+{
+	return static_branch_unlikely(&nb_timing) ? local_clock() : 0;
+}
+
+static inline void nb_timing_end(int id, u64 t0)
+{
+	if (static_branch_unlikely(&nb_timing) && t0)
+		this_cpu_add(nb_cpu.self_ns[id], local_clock() - t0);
+}
 
 /* table.c */
 extern struct mutex nb_lock;

@@ -181,12 +181,23 @@ static unsigned long nb_hits(int id)
 	return sum;
 }
 
+static u64 nb_self_ns(int id)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu_ptr(&nb_cpu, cpu)->self_ns[id]);
+	return sum;
+}
+
 void nb_probes_show(struct seq_file *m)
 {
 	int i;
 
-	seq_printf(m, "%-10s %-22s %-10s %-11s %12s %8s %s\n", "hook", "symbol",
-		   "type", "state", "hits", "nmissed", "note");
+	seq_printf(m, "%-10s %-22s %-10s %-11s %12s %8s %12s %s\n", "hook",
+		   "symbol", "type", "state", "hits", "nmissed", "self_ns",
+		   "note");
 	for (i = 0; i < NB_P_MAX; i++) {
 		struct nb_probe *p = &nb_probes[i];
 
@@ -199,6 +210,7 @@ void nb_probes_show(struct seq_file *m)
 			seq_printf(m, "%8lu", p->rp.nmissed + p->rp.kp.nmissed);
 		else
 			seq_printf(m, "%8s", "-");
-		seq_printf(m, " %s\n", p->note[0] ? p->note : "-");
+		seq_printf(m, " %12llu %s\n", nb_self_ns(i),
+			   p->note[0] ? p->note : "-");
 	}
 }

@@ -423,9 +423,10 @@ static const struct proc_ops nb_events_ops = {
 
 static int nb_control_show(struct seq_file *m, void *unused)
 {
-	seq_printf(m, "events_threshold_ns %llu\nevents_max %u\nevents_recorded %llu\nevents_lost %llu\n",
+	seq_printf(m, "events_threshold_ns %llu\nevents_max %u\nevents_recorded %llu\nevents_lost %llu\ntiming %d\n",
 		   READ_ONCE(nb_events_threshold_ns), READ_ONCE(nb_events_max),
-		   nb_events_recorded(), nb_events_lost());
+		   nb_events_recorded(), nb_events_lost(),
+		   static_key_enabled(&nb_timing));
 	return 0;
 }
 
@@ -446,6 +447,15 @@ static int nb_control_apply(char *buf)
 		if (v > NB_EVENTS_THRESH_LIMIT)
 			return -EINVAL;
 		WRITE_ONCE(nb_events_threshold_ns, v);
+		return 0;
+	}
+	if (!strcmp(buf, "timing")) {
+		if (v > 1)
+			return -EINVAL;
+		if (v)
+			static_branch_enable(&nb_timing);
+		else
+			static_branch_disable(&nb_timing);
 		return 0;
 	}
 	if (!strcmp(buf, "events_max")) {

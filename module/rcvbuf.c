@@ -36,6 +36,7 @@
 #include "netbuf.h"
 
 DEFINE_PER_CPU(struct nb_cpu, nb_cpu);
+DEFINE_STATIC_KEY_FALSE(nb_timing);
 bool nb_prune_direct;
 
 static int nb_ctx(void)
@@ -196,7 +197,7 @@ void nb_ep_flush(void)
 }
 
 /* kprobe on tcp_try_rmem_schedule(sk, skb, size): the inlined prune. */
-int nb_prune_pre(struct kprobe *p, struct pt_regs *regs)
+static int __nb_prune_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct sock *sk = (struct sock *)regs_get_kernel_argument(regs, 0);
 	struct nb_cpu *st = this_cpu_ptr(&nb_cpu);
@@ -221,8 +222,17 @@ int nb_prune_pre(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
+int nb_prune_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	u64 t0 = nb_timing_start();
+	int ret = __nb_prune_pre(p, regs);
+
+	nb_timing_end(NB_P_PRUNE, t0);
+	return ret;
+}
+
 /* kretprobe on tcp_prune_queue, for kernels that keep it out of line. */
-int nb_prunefn_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+static int __nb_prunefn_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct sock *sk = (struct sock *)regs_get_kernel_argument(regs, 0);
 	struct nb_cpu *st = this_cpu_ptr(&nb_cpu);
@@ -236,7 +246,16 @@ int nb_prunefn_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
-int nb_prunefn_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+int nb_prunefn_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	u64 t0 = nb_timing_start();
+	int ret = __nb_prunefn_entry(ri, regs);
+
+	nb_timing_end(NB_P_PRUNE, t0);
+	return ret;
+}
+
+static int __nb_prunefn_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct sock *sk = *(struct sock **)ri->data;
 	struct nb_cpu *st = this_cpu_ptr(&nb_cpu);
@@ -256,6 +275,15 @@ int nb_prunefn_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
+int nb_prunefn_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	u64 t0 = nb_timing_start();
+	int ret = __nb_prunefn_ret(ri, regs);
+
+	nb_timing_end(NB_P_PRUNE, t0);
+	return ret;
+}
+
 struct nb_collapse_data {
 	struct sock *sk;
 	u64 t0;
@@ -271,7 +299,7 @@ static unsigned long nb_mib_collapsed(struct sock *sk)
 }
 
 /* kretprobe on tcp_collapse(sk, list, root, head, tail, start, end). */
-int nb_collapse_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+static int __nb_collapse_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct nb_collapse_data *d = (struct nb_collapse_data *)ri->data;
 	struct nb_cpu *st = this_cpu_ptr(&nb_cpu);
@@ -288,6 +316,15 @@ int nb_collapse_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 		ep->collapsed = true;
 	d->t0 = local_clock();
 	return 0;
+}
+
+int nb_collapse_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	u64 t0 = nb_timing_start();
+	int ret = __nb_collapse_entry(ri, regs);
+
+	nb_timing_end(NB_P_COLLAPSE, t0);
+	return ret;
 }
 
 static void nb_collapse_log(const struct nb_collapse_data *d, struct sock *sk,
@@ -307,7 +344,7 @@ static void nb_collapse_log(const struct nb_collapse_data *d, struct sock *sk,
 	nb_event_commit(&ev);
 }
 
-int nb_collapse_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+static int __nb_collapse_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct nb_collapse_data *d = (struct nb_collapse_data *)ri->data;
 	struct nb_cpu *st = this_cpu_ptr(&nb_cpu);
@@ -353,6 +390,15 @@ int nb_collapse_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
+int nb_collapse_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	u64 t0 = nb_timing_start();
+	int ret = __nb_collapse_ret(ri, regs);
+
+	nb_timing_end(NB_P_COLLAPSE, t0);
+	return ret;
+}
+
 struct nb_ofo_data {
 	struct sock *sk;
 	int rmem0;
@@ -361,7 +407,7 @@ struct nb_ofo_data {
 };
 
 /* kretprobe on tcp_prune_ofo_queue(sk[, in_skb]). */
-int nb_ofo_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+static int __nb_ofo_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct nb_ofo_data *d = (struct nb_ofo_data *)ri->data;
 	struct nb_cpu *st = this_cpu_ptr(&nb_cpu);
@@ -379,7 +425,16 @@ int nb_ofo_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
-int nb_ofo_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+int nb_ofo_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	u64 t0 = nb_timing_start();
+	int ret = __nb_ofo_entry(ri, regs);
+
+	nb_timing_end(NB_P_OFO, t0);
+	return ret;
+}
+
+static int __nb_ofo_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct nb_ofo_data *d = (struct nb_ofo_data *)ri->data;
 	struct nb_cpu *st = this_cpu_ptr(&nb_cpu);
@@ -419,6 +474,15 @@ int nb_ofo_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	}
 	local_irq_restore(flags);
 	return 0;
+}
+
+int nb_ofo_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	u64 t0 = nb_timing_start();
+	int ret = __nb_ofo_ret(ri, regs);
+
+	nb_timing_end(NB_P_OFO, t0);
+	return ret;
 }
 
 /*
