@@ -38,6 +38,34 @@ sparse: $(MODULE_SRCS)
 check:
 	./scripts/check.sh
 
+clean-module:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+
+# DKMS: the module's sources go to /usr/src/netbuf-VERSION, then dkms adds,
+# builds and installs them for KERNELRELEASE (default: the running kernel;
+# DKMS_KERNELS="all" for every installed kernel with headers).
+DKMS_SRC := /usr/src/netbuf-$(VERSION)
+DKMS_KERNELS ?= $(KERNELRELEASE)
+
+dkms-install:
+	@grep -q '^PACKAGE_VERSION="$(VERSION)"$$' dkms.conf || \
+		{ echo "dkms.conf PACKAGE_VERSION is not $(VERSION)" >&2; exit 1; }
+	-dkms remove -m netbuf -v $(VERSION) --all >/dev/null 2>&1
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)/module
+	cp Kbuild Makefile dkms.conf $(DKMS_SRC)/
+	cp module/*.c module/*.h $(DKMS_SRC)/module/
+	dkms add -m netbuf -v $(VERSION)
+	set -e; for k in $(if $(filter all,$(DKMS_KERNELS)),$(notdir $(wildcard /lib/modules/*)),$(DKMS_KERNELS)); do \
+		[ -d /lib/modules/$$k/build ] || { echo "skipping $$k: no headers"; continue; }; \
+		dkms build -m netbuf -v $(VERSION) -k $$k; \
+		dkms install -m netbuf -v $(VERSION) -k $$k; \
+	done
+
+dkms-remove:
+	-dkms remove -m netbuf -v $(VERSION) --all
+	rm -rf $(DKMS_SRC)
+
 install: tool
 	$(MAKE) -C tools install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
@@ -47,4 +75,4 @@ clean:
 	-$(MAKE) -C selftests/workload clean
 	rm -rf build
 
-.PHONY: all module tool vmbuild sparse check install clean
+.PHONY: all module tool vmbuild sparse check install clean clean-module dkms-install dkms-remove

@@ -84,6 +84,16 @@ else
 	fail=$((fail + 1))
 fi
 
+# DKMS round trip, part 1: build and install for every kernel; the guests
+# below modprobe what it installed (selftests/netbuf/40-dkms.sh).
+dkms_ok=0
+if command -v dkms >/dev/null && [ "$(id -u)" = 0 ] && [ -n "$KERNELS" ]; then
+	step "dkms add/build/install for $KERNELS" make dkms-install DKMS_KERNELS="$KERNELS" && dkms_ok=1
+else
+	echo "skip - dkms round trip (needs dkms and root)"
+	skip=$((skip + 1))
+fi
+
 # Selftests: one guest per kernel runs the whole suite.
 for k in $KERNELS; do
 	log=$logs/selftests-$k.log
@@ -105,6 +115,16 @@ for k in $KERNELS; do
 		fail=$((fail + 1))
 	fi
 done
+
+# DKMS round trip, part 2: dkms remove leaves nothing behind.
+dkms_clean() {
+	make dkms-remove || return 1
+	local left
+	left=$(ls -d /usr/src/netbuf-* /var/lib/dkms/netbuf /lib/modules/*/updates/dkms/netbuf.ko* 2>/dev/null)
+	[ -z "$left" ] || { echo "left behind: $left"; return 1; }
+	! dkms status 2>/dev/null | grep -q '^netbuf'
+}
+[ "$dkms_ok" = 1 ] && step "dkms remove leaves nothing behind" dkms_clean
 
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]

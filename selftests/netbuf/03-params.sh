@@ -1,0 +1,44 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Module parameters: each documented in modinfo; out-of-range or malformed
+# values refuse the load with a clear kernel log line; in-range ones load
+# and show in /sys/module/netbuf/parameters.
+. "$(dirname "$0")/../lib/ktap.sh"
+. "$(dirname "$0")/../lib/netbuf.sh"
+
+ktap_header
+nb_require_module
+nb_unload
+ktap_plan 13
+
+for p in max_ifaces events_threshold_ns events_max; do
+	ktap_check "modinfo describes $p" bash -c "modinfo -F parm '$NB_KO' | grep -q '^$p:.\+'"
+done
+# bad VALUE, the kernel log line that must follow
+refuse() {
+	local arg=$1 want=$2
+	dmesg -C
+	if insmod "$NB_KO" "$arg" 2>/dev/null; then
+		nb_unload
+		ktap_not_ok "$arg refused (it loaded)"
+		return
+	fi
+	if dmesg | grep -q -- "$want"; then
+		ktap_ok "$arg refused: $(dmesg | grep -- "$want" | head -1 | sed 's/^\[[^]]*\] //')"
+	else
+		ktap_not_ok "$arg refused but no '$want' in the kernel log"
+	fi
+}
+refuse max_ifaces=0 "max_ifaces=0 out of range"
+refuse max_ifaces=65537 "max_ifaces=65537 out of range"
+refuse max_ifaces=-1 "invalid for parameter"
+refuse max_ifaces=abc "invalid for parameter"
+refuse events_max=0 "events_max=0 out of range"
+refuse events_max=257 "events_max=257 out of range"
+refuse events_threshold_ns=60000000001 "events_threshold_ns=60000000001 out of range"
+ktap_check "nothing left loaded after refusals" test ! -d /sys/module/netbuf
+ktap_check "in-range values load" nb_load max_ifaces=16 events_max=8 events_threshold_ns=5000
+ktap_eq "parameters visible" "$(cat /sys/module/netbuf/parameters/max_ifaces)/$(cat /sys/module/netbuf/parameters/events_max)" 16/8
+nb_unload
+nb_load
+ktap_finished
