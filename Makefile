@@ -38,6 +38,9 @@ sparse: $(MODULE_SRCS)
 check:
 	./scripts/check.sh
 
+demo:
+	./scripts/demo.sh
+
 clean-module:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 
@@ -75,4 +78,5 @@ clean:
 	-$(MAKE) -C selftests/workload clean
 	rm -rf build
 
-.PHONY: all module tool vmbuild sparse check install clean clean-module dkms-install dkms-remove
+PHONY_EXTRA := demo
+.PHONY: all module tool vmbuild sparse check install $(PHONY_EXTRA) clean clean-module dkms-install dkms-remove

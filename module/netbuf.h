@@ -202,6 +202,7 @@ extern atomic_long_t nb_mem_bytes;
 extern atomic_long_t nb_lost;
 extern atomic_t nb_untracked_devs;
 extern atomic_t nb_gen;
+extern atomic_long_t nb_evicted;
 
 int nb_table_init(void);
 void nb_table_exit(void);

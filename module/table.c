@@ -32,6 +32,7 @@ atomic_long_t nb_mem_bytes = ATOMIC_LONG_INIT(0);
 atomic_long_t nb_lost = ATOMIC_LONG_INIT(0);	/* events with no row at all */
 atomic_t nb_untracked_devs = ATOMIC_INIT(0);	/* devices refused by the cap */
 atomic_t nb_gen = ATOMIC_INIT(0);		/* bumped whenever a row is unhashed */
+atomic_long_t nb_evicted = ATOMIC_LONG_INIT(0);	/* gone rows folded away */
 
 static struct hlist_head nb_hash[1 << NB_HASH_BITS];
 
@@ -222,6 +223,68 @@ void nb_row_reset_net(struct net *net)
 	mutex_unlock(&nb_lock);
 }
 
+/* Add @src's counts to @dst (its namespace's unknown row). */
+static void nb_row_fold(struct nb_row *src, struct nb_row *dst)
+{
+	struct nb_napi_pcpu s;
+	int i, k;
+
+	for (i = 0; i < NB_C_MAX; i++)
+		atomic64_add(atomic64_read(&src->ctr[i]), &dst->ctr[i]);
+	for (k = 0; k < NB_H_MAX; k++) {
+		struct nb_hist *hs = &src->hist[k], *hd = &dst->hist[k];
+		s64 max = atomic64_read(&hs->max), old;
+
+		for (i = 0; i < NB_HBUCKETS; i++)
+			atomic64_add(atomic64_read(&hs->bucket[i]), &hd->bucket[i]);
+		atomic64_add(atomic64_read(&hs->sum), &hd->sum);
+		old = atomic64_read(&hd->max);
+		while (old < max) {
+			s64 seen = atomic64_cmpxchg(&hd->max, old, max);
+
+			if (seen == old)
+				break;
+			old = seen;
+		}
+	}
+	nb_napi_sum(src, &s);
+	/* This CPU's slot: a probe on this CPU cannot tear these adds. */
+	preempt_disable();
+	this_cpu_add(dst->napi->polls, s.polls);
+	this_cpu_add(dst->napi->packets, s.packets);
+	this_cpu_add(dst->napi->exhausted, s.exhausted);
+	this_cpu_add(dst->napi->empty, s.empty);
+	this_cpu_add(dst->napi->poll_ns, s.poll_ns);
+	this_cpu_add(dst->napi->untimed, s.untimed);
+	if (s.max_ns > this_cpu_read(dst->napi->max_ns))
+		this_cpu_write(dst->napi->max_ns, s.max_ns);
+	preempt_enable();
+}
+
+/*
+ * At the cap, make room by forgetting the oldest gone row: its counts move
+ * to its namespace's unknown row, so no namespace total changes. Caller
+ * holds nb_lock. Returns false if there is no gone row to evict.
+ */
+static bool nb_evict_gone(void)
+{
+	struct nb_row *row, *unknown;
+
+	list_for_each_entry(row, &nb_rows, node) {
+		if (!(row->flags & NB_ROW_GONE))
+			continue;
+		rcu_read_lock();
+		unknown = nb_row_lookup(row->cookie, 0);
+		if (unknown)
+			nb_row_fold(row, unknown);
+		rcu_read_unlock();
+		nb_row_destroy(row);
+		atomic_long_inc(&nb_evicted);
+		return true;
+	}
+	return false;
+}
+
 static void nb_dev_register(struct net_device *dev)
 {
 	u64 cookie = dev_net(dev)->net_cookie;
@@ -233,7 +296,7 @@ static void nb_dev_register(struct net_device *dev)
 	rcu_read_unlock();
 	if (row)
 		goto unlock;
-	if (atomic_read(&nb_nrows) >= nb_max_ifaces) {
+	if (atomic_read(&nb_nrows) >= nb_max_ifaces && !nb_evict_gone()) {
 		atomic_inc(&nb_untracked_devs);
 		pr_warn_ratelimited("max_ifaces=%u reached: %s counts in the unknown row\n",
 				    nb_max_ifaces, dev->name);
