@@ -9,6 +9,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
+#include <linux/module.h>
 #include <linux/cpumask.h>
 #include <linux/nsproxy.h>
 #include <linux/proc_fs.h>
@@ -364,6 +365,7 @@ NB_SEQ_FILE(nb_memory, nb_memory_show);
 struct nb_events_file {
 	struct net *net;
 	u64 seen;		/* records counted when last rendered */
+	unsigned long pinned;	/* bit 0: holds a module reference, see poll */
 };
 
 static int nb_events_show_file(struct seq_file *m, void *unused)
@@ -397,6 +399,9 @@ static int nb_events_release(struct inode *inode, struct file *file)
 	struct nb_events_file *ef = ((struct seq_file *)file->private_data)->private;
 
 	put_net(ef->net);
+	/* procfs's rundown waits for this release before the module goes. */
+	if (test_bit(0, &ef->pinned))
+		module_put(THIS_MODULE);
 	kfree(ef);
 	return single_release(inode, file);
 }
@@ -409,6 +414,17 @@ static __poll_t nb_events_file_poll(struct file *file, poll_table *wait)
 {
 	struct nb_events_file *ef = ((struct seq_file *)file->private_data)->private;
 
+	/*
+	 * A poller stays on the module's wait queue until it closes the file,
+	 * so the module must not go before that: it is pinned (rmmod says
+	 * "in use") from the first poll until release. Plain readers never pin.
+	 */
+	if (!test_bit(0, &ef->pinned)) {
+		if (!try_module_get(THIS_MODULE))
+			return EPOLLERR | EPOLLHUP;
+		if (test_and_set_bit(0, &ef->pinned))
+			module_put(THIS_MODULE);	/* another poller won */
+	}
 	return nb_events_poll(file, ef->seen, wait);
 }
 

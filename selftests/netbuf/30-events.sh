@@ -22,7 +22,7 @@ trap cleanup EXIT
 nb_load
 nb_del_netns $E $F
 for ns in $E $F; do ip netns add $ns; ip -n $ns link set lo up; done
-ktap_plan 25
+ktap_plan 28
 
 ktap_eq "default threshold 1 ms" "$(ctlv events_threshold_ns)" 1000000
 ctl events_threshold_ns=0
@@ -30,29 +30,43 @@ ctl events_max=256
 ktap_eq "threshold set to 0" "$(ctlv events_threshold_ns)" 0
 lost0=$(ctlv events_lost)
 
-out4=$(ip netns exec $E "$NB_RCVPRESS" --mode collapse -d 1)
+lost0=$(ctlv events_lost)
+out4=$(ip netns exec $E "$NB_RCVPRESS" --mode collapse -c 1 -d 0.5)
 port4=$(echo "$out4" | sed -n 's/.*address=127.0.0.1:\([0-9]*\).*/\1/p')
-out6=$(ip netns exec $E "$NB_RCVPRESS" --mode prune -6 -d 1.5)
+sleep 0.2
+ev4=$(ip netns exec $E cat $NB_PROC/events)
+out6=$(ip netns exec $E "$NB_RCVPRESS" --mode prune -6 -c 1 -d 1)
 port6=$(echo "$out6" | sed -n 's/.*address=\[::1\]:\([0-9]*\).*/\1/p')
 sleep 0.2
 ev=$(ip netns exec $E cat $NB_PROC/events)
 echo "$ev" | head -4 | sed 's/^/# /'
 lost=$(($(ctlv events_lost) - lost0))
-ktap_eq "no record lost" "$lost" 0
+ktap_info "records lost to ring overflow: $lost (capacity $(ctlv events_max) per CPU)"
 ncoll=$(echo "$ev" | awk '$2 == "collapse"' | wc -l)
 nprune=$(echo "$ev" | awk '$2 == "prune"' | wc -l)
 ktap_check "collapse records exist ($ncoll)" test "$ncoll" -gt 0
-ktap_eq "collapse records = collapse calls" "$ncoll" "$(nb_col $E rcvbuf total coll_calls)"
-ktap_eq "prune records = prune episodes on lo" "$nprune" "$(nb_col $E rcvbuf lo prune_calls)"
-ktap_eq "dropped prunes = prune_drop" "$(echo "$ev" | awk '$2 == "prune" && $4 == "drop"' | wc -l)" \
-	"$(nb_col $E rcvbuf total prune_drop)"
+ktap_check "prune records exist ($nprune)" test "$nprune" -gt 0
+# Records read after the IPv4 run, plus IPv6 records still in the ring,
+# plus records overwritten unread, are every episode.
+n4all=$(($(echo "$ev4" | wc -l) - 1))
+n6all=$(echo "$ev" | awk -v p="[::1]:$port6" 'NR > 1 && $8 == p' | wc -l)
+ktap_eq "records + lost = collapse calls + prune episodes" $((n4all + n6all + lost)) \
+	$(($(nb_col $E rcvbuf total coll_calls) + $(nb_col $E rcvbuf lo prune_calls)))
+if [ "$lost" = 0 ]; then
+	ktap_eq "dropped prunes = prune_drop" "$(echo "$ev" | awk '$2 == "prune" && $4 == "drop"' | wc -l)" \
+		"$(nb_col $E rcvbuf total prune_drop)"
+else
+	ktap_skip "records were lost: drop count not comparable"
+fi
 ktap_eq "records name the interface lo" "$(echo "$ev" | awk 'NR > 1 && $5 != "lo"' | wc -l)" 0
-n4=$(echo "$ev" | awk -v p="127.0.0.1:$port4" 'NR > 1 && $8 == p' | wc -l)
-ktap_check "IPv4 records carry the receiver's address and port ($n4)" test "$n4" -gt 0
-r4=$(echo "$ev" | awk -v p="127.0.0.1:$port4" '$8 == p { print $9; exit }')
+n4=$(echo "$ev4" | awk -v p="127.0.0.1:$port4" 'NR > 1 && $8 == p' | wc -l)
+ktap_eq "every IPv4 record carries the receiver's 127.0.0.1:$port4" "$n4" "$(($(echo "$ev4" | wc -l) - 1))"
+r4=$(echo "$ev4" | awk -v p="127.0.0.1:$port4" '$8 == p { print $9; exit }')
 ktap_check "IPv4 remote end is 127.0.0.1 ($r4)" test "${r4%:*}" = 127.0.0.1
 n6=$(echo "$ev" | awk -v p="[::1]:$port6" 'NR > 1 && $8 == p' | wc -l)
 ktap_check "IPv6 records carry [::1]:$port6 ($n6)" test "$n6" -gt 0
+r6=$(echo "$ev" | awk -v p="[::1]:$port6" '$8 == p { print $9; exit }')
+ktap_check "IPv6 remote end is ::1 ($r6)" test "${r6%:*}" = "[::1]"
 ktap_eq "every record is IPv4 :$port4 or IPv6 :$port6" \
 	"$(echo "$ev" | awk -v a="127.0.0.1:$port4" -v b="[::1]:$port6" 'NR > 1 && $8 != a && $8 != b' | wc -l)" 0
 bad=$(echo "$ev" | awk 'NR > 1 && ($3 !~ /^[0-9]+$/ || $10 !~ /^[0-9]+$/ || $11 !~ /^[0-9]+$/)' | wc -l)
@@ -89,4 +103,25 @@ for _ in $(seq 100); do [ -e /tmp/nb-poll-ready ] && break; sleep 0.1; done
 ip netns exec $E "$NB_RCVPRESS" --mode collapse -d 1 >/dev/null
 wait $poller
 ktap_eq "poll() wakes up on a new record" $? 0
+# A poller pins the module (its wait queue entry lives until close):
+# rmmod says "in use" instead of freeing the queue under it. No new record
+# may wake it meanwhile: the threshold goes up first.
+ctl events_threshold_ns=60000000000
+rm -f /tmp/nb-poll-ready
+python3 - $NB_PROC/events /tmp/nb-poll-ready <<'PY' &
+import select, sys, os
+fd = os.open(sys.argv[1], os.O_RDONLY)
+while os.read(fd, 65536):
+    pass
+p = select.poll(); p.register(fd, select.POLLIN)
+p.poll(0)
+open(sys.argv[2], "w").close()
+p.poll(4000)
+PY
+poller=$!
+for _ in $(seq 100); do [ -e /tmp/nb-poll-ready ] && break; sleep 0.1; done
+ktap_check "rmmod refused while a poller waits" bash -c '! rmmod netbuf 2>/dev/null'
+wait $poller
+ktap_check "rmmod works once the poller is gone" nb_unload
+ktap_check "reload after that" nb_load
 ktap_finished
