@@ -4,8 +4,10 @@
  * poll (work and budget), a kprobe on __napi_poll's entry times it: the
  * tracepoint fires right after ->poll() returns inside __napi_poll, on the
  * same CPU, with bottom halves off, so a per-CPU (napi, t0) pair is enough.
- * Polls that reach the tracepoint without that entry (busy polling,
- * netpoll) are counted as untimed.
+ * Polls that reach the tracepoint without that entry are counted as
+ * untimed: busy polling and netpoll call ->poll() themselves, and the entry
+ * kprobe is skipped (its nmissed counts it) when the poll runs in a softirq
+ * that interrupted another kprobe's handler on the same CPU.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -19,8 +21,16 @@ static int __nb_napi_time_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct nb_cpu *st = this_cpu_ptr(&nb_cpu);
 
+	struct napi_struct *napi;
+
 	this_cpu_inc(nb_cpu.hits[NB_P_NAPI_TIME]);
-	st->napi = (struct napi_struct *)regs_get_kernel_argument(regs, 0);
+	napi = (struct napi_struct *)regs_get_kernel_argument(regs, 0);
+	/* __napi_poll only polls a scheduled napi; else no tracepoint follows. */
+	if (!test_bit(NAPI_STATE_SCHED, &napi->state)) {
+		st->napi = NULL;
+		return 0;
+	}
+	st->napi = napi;
 	st->napi_t0 = local_clock();
 	return 0;
 }

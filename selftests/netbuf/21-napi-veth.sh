@@ -38,26 +38,30 @@ np() { nb_col "$1" napi "$2" "$3"; }
 bl() { nb_col "" napi backlog packets; }
 xdp() { nb_ethtool_sum $B b0 'xdp_packets$'; }
 declare -A s0 s1
-# snap ARRAY: every counter of the relation, read on a still link.
+# snap 0|1: every counter of the relation into s0 or s1, read on a still link.
 snap() {
-	local -n s=$1
-	s[napi]=$(np $B b0 packets) s[polls]=$(np $B b0 polls)
-	s[apolls]=$(np $A a0 polls) s[backlog]=$(bl) s[xdp]=$(xdp)
-	s[rxb]=$(nb_sysfs_stat $B b0 rx_packets) s[rxa]=$(nb_sysfs_stat $A a0 rx_packets)
+	local -A t
+	local k
+	t[napi]=$(np $B b0 packets) t[polls]=$(np $B b0 polls)
+	t[apolls]=$(np $A a0 polls) t[backlog]=$(bl) t[xdp]=$(xdp)
+	t[rxb]=$(nb_sysfs_stat $B b0 rx_packets) t[rxa]=$(nb_sysfs_stat $A a0 rx_packets)
+	for k in "${!t[@]}"; do
+		if [ "$1" = 0 ]; then s0[$k]=${t[$k]}; else s1[$k]=${t[$k]}; fi
+	done
 }
 d() { echo $((s1[$1] - s0[$1])); }
 port=5300
-# run: one TCP iperf3 a0 -> b0 between two snapshots; sets quiet=1 when the
-# backlog stood still for a second before it.
+# run: one TCP iperf3 a0 -> b0 between two snapshots; sets idle to what the
+# backlog took in the idle second before it (0: a quiet host).
 run() {
 	sleep 0.3
 	idle=$(nb_backlog_idle 1)
-	snap s0
+	snap 0
 	port=$((port + 1))
 	nb_iperf $B $A 10.77.0.2 $port -t 3
 	iperf_rc=$?
 	sleep 0.5
-	snap s1
+	snap 1
 	ktap_info "napi(b0) $(d napi) polls $(d polls), xdp_packets(b0) $(d xdp)," \
 		"rx_packets(b0) $(d rxb), rx_packets(a0) $(d rxa), backlog $(d backlog)" \
 		"(idle second before: backlog +$idle)"

@@ -44,10 +44,10 @@ np() { nb_col "$1" napi "$2" "$3"; }
 
 ktap_info "case 1: virtio-net with napi_weight=$WEIGHT, UDP flood"
 if [ "$(nb_virtio_nics | wc -l)" -lt 2 ]; then
-	for i in 1 2 3 4 5; do ktap_skip "needs two virtio-net NICs (selftests/vm/run --nics)"; done
+	for _ in 1 2 3 4 5; do ktap_skip "needs two virtio-net NICs (selftests/vm/run --nics)"; done
 elif ! { rmmod virtio_net && reloaded=1 && modprobe virtio_net napi_weight=$WEIGHT &&
 	 nb_wait_virtio_nics 2; }; then
-	for i in 1 2 3 4 5; do ktap_skip "cannot reload virtio_net with napi_weight=$WEIGHT"; done
+	for _ in 1 2 3 4 5; do ktap_skip "cannot reload virtio_net with napi_weight=$WEIGHT"; done
 else
 	nb_virtio_pair $A $B
 	RX=$NB_NIC1
