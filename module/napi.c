@@ -20,7 +20,6 @@
 static int __nb_napi_time_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct nb_cpu *st = this_cpu_ptr(&nb_cpu);
-
 	struct napi_struct *napi;
 
 	this_cpu_inc(nb_cpu.hits[NB_P_NAPI_TIME]);
