@@ -55,7 +55,11 @@ Options:
   --loss PCT         shortcut for --netem "loss PCT%"
   --nft-loss PERMIL  instead of netem: drop PERMIL/1000 of the data packets
                      entering the receiver namespace (nftables; for kernels
-                     without sch_netem)
+                     without sch_netem).  Without --netem/--loss/--nft-loss,
+                     netem is tried first and 200/1000 nft loss is the
+                     fallback
+  --no-impair        neither netem nor loss: a clean veth path (for the
+                     collapse and prune modes over veth)
   --offload on|off|keep  sender's TSO and GSO (default keep)
   --gro on|off|keep  receiver's GRO (default keep)
   -6                 default run over IPv6 (fd77::2) instead of IPv4
@@ -95,6 +99,7 @@ while [[ $# -gt 0 ]]; do
 	--nft-loss)
 		[[ $# -ge 2 && $2 =~ ^[0-9]+$ && $2 -le 1000 ]] || bad "--nft-loss needs 0..1000"
 		NFT_LOSS=$2; IMPAIR=nft; shift 2 ;;
+	--no-impair) IMPAIR=none; shift ;;
 	--offload)
 		[[ $# -ge 2 && $2 =~ ^(on|off|keep)$ ]] || bad "--offload: on, off or keep"
 		OFFLOAD=$2; shift 2 ;;
@@ -125,6 +130,9 @@ while [[ $# -gt 0 ]]; do
 done
 
 [[ $(id -u) == 0 ]] || die "needs root"
+if [[ $ACTION == run && ${#CMD[@]} -eq 0 && ! -x $RCVPRESS ]]; then
+	die "$RCVPRESS not built (make -C $HERE)"
+fi
 [[ $NS_A != "$NS_B" ]] || bad "the two namespaces need different names"
 
 teardown() {
@@ -160,6 +168,14 @@ A ip -6 addr add "$ADDR6_A/64" dev "$IF_A" nodad
 B ip -6 addr add "$ADDR6_B/64" dev "$IF_B" nodad
 A ip link set "$IF_A" up
 B ip link set "$IF_B" up
+# Static neighbour entries: no ARP/ND round trip (a first IPv6 SYN otherwise
+# can wait a whole SYN timeout, 1 s, for neighbour discovery).
+mac_a=$(A cat "/sys/class/net/$IF_A/address")
+mac_b=$(B cat "/sys/class/net/$IF_B/address")
+A ip neigh replace "$ADDR4_B" lladdr "$mac_b" dev "$IF_A" nud permanent
+B ip neigh replace "$ADDR4_A" lladdr "$mac_a" dev "$IF_B" nud permanent
+A ip -6 neigh replace "$ADDR6_B" lladdr "$mac_b" dev "$IF_A" nud permanent
+B ip -6 neigh replace "$ADDR6_A" lladdr "$mac_a" dev "$IF_B" nud permanent
 
 if [[ $OFFLOAD != keep ]]; then
 	command -v ethtool >/dev/null || die "--offload needs ethtool"
@@ -193,6 +209,9 @@ EOF
 }
 
 case $IMPAIR in
+none)
+	IMPAIR_DESC="no impairment"
+	;;
 netem)
 	add_netem || die "tc qdisc add dev $IF_A root netem $NETEM failed (sch_netem missing?)"
 	IMPAIR_DESC="netem $NETEM on $NS_A/$IF_A"
@@ -206,7 +225,7 @@ auto)
 		IMPAIR_DESC="netem $NETEM on $NS_A/$IF_A"
 	else
 		say "netem unavailable (no sch_netem in this kernel): using nftables loss instead"
-		NFT_LOSS=20
+		NFT_LOSS=200
 		add_nft_loss
 		IMPAIR_DESC="nft loss $NFT_LOSS/1000 into $NS_B (netem unavailable)"
 	fi
@@ -233,7 +252,6 @@ if [[ ${#CMD[@]} -gt 0 ]]; then
 fi
 
 # Default run: receiver in NS_B, sender in NS_A, deltas of NS_B.
-[[ -x $RCVPRESS ]] || die "$RCVPRESS not built (make -C $HERE)"
 if [[ $FAMILY == 6 ]]; then
 	dst="[$ADDR6_B]:$PORT"
 else

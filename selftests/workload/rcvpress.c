@@ -2,19 +2,24 @@
 /*
  * rcvpress - drive TCP receive-queue collapse and pruning on purpose.
  *
- * The receiver keeps a large SO_RCVBUF until the connection is up (and,
- * optionally, until a warm-up amount of data has gone through at full speed),
- * so the sender is granted a large window.  It then shrinks SO_RCVBUF on the
- * accepted socket and drains slowly.  TCP never takes back window it has
- * advertised, so the sender keeps filling the old window with small
- * (TCP_NODELAY) segments whose truesize is far above their payload:
- * sk_rmem_alloc overshoots the new sk_rcvbuf and tcp_try_rmem_schedule()
- * calls tcp_prune_queue(), which collapses the queue (TCPRcvCollapsed) and,
- * when collapsing is not enough, drops (RcvPruned) or prunes the
- * out-of-order queue (OfoPruned, needs reordering/loss on the path).
+ * The listener's SO_RCVBUF is large (--rcvbuf-big), so the window offered to
+ * the sender is large; right after accept (or after --warmup bytes) the
+ * receiver shrinks SO_RCVBUF (--rcvbuf-small) and drains slowly
+ * (--read-rate).  TCP never takes back window it has offered
+ * (tcp_select_window(): "Never shrink the offered window"), so the sender
+ * keeps filling the old window, with tiny TCP_NODELAY writes (--segment)
+ * whose per-skb overhead is many times their payload.  sk_rmem_alloc passes
+ * the new sk_rcvbuf, tcp_try_rmem_schedule() calls tcp_prune_queue(), which
+ * collapses the queues (TCPRcvCollapsed) and, when the payload alone is still
+ * too much, prunes the out-of-order queue (OfoPruned) and finally drops the
+ * incoming segment (RcvPruned).  Out-of-order data needs reordering or loss
+ * on the path: see ofo-setup.sh.  --reconnect restarts each connection every
+ * so often, because each new connection brings a fresh overrun (6.3+ kernels
+ * answer the first drop with a zero window, ending the overrun).
  *
  * One binary: --listen (receiver), --connect (sender), both, or neither
  * (both ends in this process over loopback).  libc + pthreads only.
+ * See README.md next to this file.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -23,7 +28,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <math.h>
+#include <math.h>		/* isfinite() only: a builtin, no libm */
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -40,7 +45,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RP_VERSION	"1"
 #define MAX_CONNS	256
 #define IOBUF		(256 * 1024)
 #define TICK_NS		5000000LL	/* reader pacing tick: 5 ms */
@@ -62,10 +66,10 @@ struct mode_defaults {
 };
 
 static const struct mode_defaults defaults[] = {
-	/*                 c  dur  seg small    big      rate      warmup reconnect */
-	[MODE_COLLAPSE] = { 2, 3.0, 16, 65536, 4 << 20, 64 << 10, 0,      0 },
-	[MODE_PRUNE]    = { 2, 3.0, 8,  4096,  4 << 20, 16 << 10, 0,      0.5 },
-	[MODE_OFO]      = { 2, 3.0, 8,  4096,  4 << 20, 16 << 10, 0,      0 },
+	/*                 c  dur  seg small      big        rate      warmup reconnect */
+	[MODE_COLLAPSE] = { 2, 3.0, 8,  128 << 10, 208 << 10, 64 << 10, 0,    0 },
+	[MODE_PRUNE]    = { 2, 3.0, 8,  4 << 10,   4 << 20, 16 << 10, 0,     0.25 },
+	[MODE_OFO]      = { 4, 3.0, 8,  4 << 10,   4 << 20, 16 << 10, 0,     0.25 },
 };
 
 struct endpoint {
@@ -140,6 +144,11 @@ static void add_u64(uint64_t *p, uint64_t v)
 static int64_t end_ns(void)
 {
 	return __atomic_load_n(&g_end, __ATOMIC_ACQUIRE);
+}
+
+static double elapsed(void)
+{
+	return (double)(now_ns() - __atomic_load_n(&g_t0, __ATOMIC_ACQUIRE)) / 1e9;
 }
 
 static int64_t deadline_ns(void)
@@ -286,7 +295,7 @@ static long parse_size(const char *opt, const char *s, long min, long max)
 			bad("%s: '%s': trailing characters", opt, s);
 	}
 	v *= mul;
-	if (v != floor(v))
+	if (v > 9e18 || v != (double)(long long)v)
 		bad("%s: '%s' is not a whole number of bytes", opt, s);
 	if (v < (double)min || v > (double)max)
 		bad("%s: %s out of range [%ld, %ld]", opt, s, min, max);
@@ -655,7 +664,7 @@ static void *rx_thread(void *arg)
 	__atomic_store_n(&g_rcvbuf_big_eff, before, __ATOMIC_RELAXED);
 	__atomic_store_n(&g_rcvbuf_eff, get_rcvbuf(fd), __ATOMIC_RELAXED);
 	vmsg("rx %d: SO_RCVBUF %d -> %d after %" PRIu64 " bytes, at %.3f s",
-	     idx, before, get_rcvbuf(fd), warm, (double)(now_ns() - g_t0) / 1e9);
+	     idx, before, get_rcvbuf(fd), warm, elapsed());
 	/* Phase 3: drain at --read-rate (token bucket, 5 ms ticks). */
 	{
 		int64_t last = now_ns();
@@ -719,9 +728,21 @@ static int make_listener(void)
 		return -1;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	/* Before listen(): the window scale offered in the SYN-ACK comes from it. */
-	if (set_rcvbuf(fd, cfg.rcvbuf_big))
-		msg("listener SO_RCVBUF %ld: %s", cfg.rcvbuf_big, strerror(errno));
+	/*
+	 * Before listen(): the window scale offered in the SYN-ACK comes from
+	 * it.  SO_RCVBUFFORCE (CAP_NET_ADMIN) goes past net.core.rmem_max, so
+	 * the result does not depend on that sysctl; plain SO_RCVBUF otherwise.
+	 */
+	{
+		int v = (int)cfg.rcvbuf_big;
+
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)) &&
+		    set_rcvbuf(fd, cfg.rcvbuf_big))
+			msg("listener SO_RCVBUF %ld: %s", cfg.rcvbuf_big, strerror(errno));
+		if (get_rcvbuf(fd) < 2 * v)
+			msg("warning: listener SO_RCVBUF is %d, not %d (net.core.rmem_max %s)",
+			    get_rcvbuf(fd), 2 * v, "caps it without CAP_NET_ADMIN");
+	}
 	if (bind(fd, (struct sockaddr *)&cfg.listen_ep.ss, cfg.listen_ep.len)) {
 		msg("bind %s: %s", cfg.listen_ep.text, strerror(errno));
 		close(fd);
@@ -741,7 +762,7 @@ static int make_listener(void)
 
 static void set_times(int64_t t0)
 {
-	g_t0 = t0;
+	__atomic_store_n(&g_t0, t0, __ATOMIC_RELEASE);
 	__atomic_store_n(&g_end, t0 + (int64_t)(cfg.duration * 1e9), __ATOMIC_RELEASE);
 	__atomic_store_n(&g_deadline, end_ns() + (int64_t)(cfg.grace * 1e9),
 			 __ATOMIC_RELEASE);
@@ -902,7 +923,7 @@ static void *tx_thread(void *arg)
 			break;
 		__atomic_add_fetch(&g_tx_conns, 1, __ATOMIC_RELAXED);
 		vmsg("tx %d: episode %d connected at %.3f s", idx, episode,
-		     (double)(now_ns() - g_t0) / 1e9);
+		     elapsed());
 		if (cfg.reconnect > 0) {
 			int64_t e = now_ns() + (int64_t)(cfg.reconnect * 1e9);
 
@@ -931,7 +952,7 @@ static void *tx_thread(void *arg)
 			gone = tx_some(fd, (size_t)cfg.seg, ep_end) < 0;
 		episode++;
 		vmsg("tx %d: episode %d over at %.3f s%s", idx, episode - 1,
-		     (double)(now_ns() - g_t0) / 1e9, gone ? " (connection gone)" : "");
+		     elapsed(), gone ? " (connection gone)" : "");
 		if (!gone && now_ns() < end_ns()) {
 			/* --reconnect: end this episode at once, start another. */
 			close_abort(fd);
@@ -1000,7 +1021,7 @@ int main(int argc, char **argv)
 
 	/* Last resort: whatever happens, the process is gone by then. */
 	signal(SIGALRM, on_alarm);
-	alarm((unsigned int)ceil(cfg.duration + cfg.grace + 3 +
+	alarm(1 + (unsigned int)(cfg.duration + cfg.grace + 3 +
 				 (cfg.have_connect ? 0 : cfg.wait)));
 
 	set_times(now_ns());
@@ -1084,9 +1105,10 @@ int main(int argc, char **argv)
 	} else {
 		printf("rcvpress mode=%s role=%s address=%s connections=%d "
 		       "accepted=%d parallel=%d duration_s=%.3f bytes_sent=%" PRIu64
-		       " bytes_received=%" PRIu64 " rcvbuf_effective=%d",
+		       " bytes_received=%" PRIu64 " rcvbuf_big_effective=%d"
+		       " rcvbuf_effective=%d",
 		       mode_names[cfg.mode], role, addr, nconn, g_rx_conns,
-		       cfg.conns, secs, g_sent, g_rcvd, g_rcvbuf_eff);
+		       cfg.conns, secs, g_sent, g_rcvd, g_rcvbuf_big_eff, g_rcvbuf_eff);
 		for (size_t i = 0; i < NCTR; i++) {
 			if (c0[i] < 0 || c1[i] < 0)
 				printf(" %s=-", ctr_names[i]);
