@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-2.0
+/* netbuf: baseline files, see baseline.h and netbuf(8). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "baseline.h"
+#include "parse.h"
+#include "snapshot.h"
+
+#define BL_TOKS 8
+
+/* ---- writing ---- */
+
+static size_t count_lines(const char *s, size_t len)
+{
+	size_t n = 0, i;
+
+	for (i = 0; i < len; i++)
+		n += s[i] == '\n';
+	return n;
+}
+
+static void write_snapshot(FILE *f, const struct nb_snapshot *s, size_t i)
+{
+	unsigned int k;
+
+	fprintf(f, "snapshot %zu\n", i + 1);
+	fprintf(f, "realtime_ns %llu\n", (unsigned long long)s->realtime_ns);
+	fprintf(f, "boottime_ns %llu\n", (unsigned long long)s->boottime_ns);
+	fprintf(f, "kernel %s\n", s->kernel);
+	fprintf(f, "netns %s\n", s->netns);
+	for (k = 0; k < SC_COUNT; k++)
+		if (s->sysctl.present[k])
+			fprintf(f, "sysctl %s %s\n", nb_sysctls[k].name,
+				s->sysctl.raw[k]);
+	for (k = 0; k < SRC_COUNT; k++) {
+		if (!s->raw[k])
+			continue;
+		fprintf(f, "file %s %zu\n", nb_src_names[k],
+			count_lines(s->raw[k], s->rawlen[k]));
+		fwrite(s->raw[k], 1, s->rawlen[k], f);
+	}
+}
+
+int nb_baseline_write(FILE *f, const struct nb_snapshot *snaps, size_t n)
+{
+	size_t i;
+
+	fprintf(f, "%s %d\n", NB_BASELINE_MAGIC, NB_BASELINE_VERSION);
+	fprintf(f, "tool %s\n", NETBUF_VERSION);
+	fprintf(f, "snapshots %zu\n", n);
+	for (i = 0; i < n; i++)
+		write_snapshot(f, &snaps[i], i);
+	fputs("end\n", f);
+	return ferror(f) ? -1 : 0;
+}
+
+static int write_tmp(const char *tmp, const struct nb_snapshot *snaps,
+		     size_t n, struct nb_err *e)
+{
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	FILE *f;
+	int r;
+
+	if (fd < 0)
+		return nb_errf(e, "%s: %s", tmp, strerror(errno));
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		return nb_errf(e, "%s: %s", tmp, strerror(errno));
+	}
+	r = nb_baseline_write(f, snaps, n);
+	if (r == 0 && (fflush(f) != 0 || fsync(fileno(f)) != 0))
+		r = -1;
+	if (r < 0)
+		nb_errf(e, "%s: %s", tmp, strerror(errno ? errno : EIO));
+	if (fclose(f) != 0 && r == 0)
+		r = nb_errf(e, "%s: %s", tmp, strerror(errno));
+	return r;
+}
+
+int nb_baseline_save(const char *path, const struct nb_snapshot *snaps,
+		     size_t n, struct nb_err *e)
+{
+	size_t len = strlen(path);
+	char *tmp = nb_xmalloc(len + 5);
+	int r;
+
+	memcpy(tmp, path, len);
+	memcpy(tmp + len, ".tmp", 5);
+	r = write_tmp(tmp, snaps, n, e);
+	if (r == 0 && rename(tmp, path) != 0)
+		r = nb_errf(e, "%s: %s", path, strerror(errno));
+	if (r < 0)
+		unlink(tmp);
+	free(tmp);
+	return r;
+}
+
+/* ---- reading ---- */
+
+struct bl_reader {
+	struct nb_cursor c;
+	struct nb_tok t[BL_TOKS + 1];
+	size_t nt;
+};
+
+static int bl_err(struct bl_reader *r, struct nb_err *e, const char *what)
+{
+	return nb_errf(e, "%s:%u: %s", r->c.name, r->c.line, what);
+}
+
+/* Next line, whose first token must be key, with ntok tokens (0: any). */
+static int bl_expect(struct bl_reader *r, const char *key, size_t ntok,
+		     struct nb_err *e)
+{
+	struct nb_tok line;
+	int g = nb_getline(&r->c, &line, e);
+
+	if (g < 0)
+		return -1;
+	if (g == 0)
+		return nb_errf(e, "%s: truncated: expected '%s' after line %u",
+			       r->c.name, key, r->c.line);
+	r->nt = nb_split(line, r->t, BL_TOKS);
+	if (!r->nt || !nb_tok_eq(r->t[0], key))
+		return nb_errf(e, "%s:%u: expected '%s'", r->c.name, r->c.line,
+			       key);
+	if ((ntok && r->nt != ntok) || r->nt > BL_TOKS)
+		return nb_errf(e, "%s:%u: bad '%s' line", r->c.name,
+			       r->c.line, key);
+	return 0;
+}
+
+static int bl_u64(struct bl_reader *r, const char *key, u64 *v,
+		  struct nb_err *e)
+{
+	if (bl_expect(r, key, 2, e) < 0)
+		return -1;
+	if (nb_tok_u64(r->t[1], v) < 0)
+		return nb_errf(e, "%s:%u: bad number in '%s' line", r->c.name,
+			       r->c.line, key);
+	return 0;
+}
+
+static int bl_str(struct bl_reader *r, const char *key, char *dst, size_t cap,
+		  struct nb_err *e)
+{
+	if (bl_expect(r, key, 2, e) < 0)
+		return -1;
+	if (nb_tok_copy(r->t[1], dst, cap) < 0)
+		return bl_err(r, e, "value too long");
+	return 0;
+}
+
+static int peek_is(const struct bl_reader *r, const char *word)
+{
+	size_t n = strlen(word);
+
+	return (size_t)(r->c.end - r->c.p) > n && !memcmp(r->c.p, word, n) &&
+	       r->c.p[n] == ' ';
+}
+
+static int bl_sysctl(struct bl_reader *r, struct nb_sysctls *sc,
+		     struct nb_err *e)
+{
+	char name[64], text[128];
+	size_t i, off = 0;
+	int id;
+
+	if (bl_expect(r, "sysctl", 0, e) < 0)
+		return -1;
+	if (r->nt < 3 || nb_tok_copy(r->t[1], name, sizeof(name)) < 0)
+		return bl_err(r, e, "bad sysctl line");
+	id = nb_sysctl_find(name);
+	if (id < 0)
+		return bl_err(r, e, "bad sysctl line");
+	if (sc->present[id])
+		return bl_err(r, e, "duplicate sysctl");
+	for (i = 2; i < r->nt && off + r->t[i].n + 2 < sizeof(text); i++) {
+		memcpy(text + off, r->t[i].p, r->t[i].n);
+		off += r->t[i].n;
+		text[off++] = i + 1 < r->nt ? ' ' : '\n';
+	}
+	if (i < r->nt)
+		return bl_err(r, e, "sysctl value too long");
+	text[off] = '\0';
+	if (nb_parse_sysctl(name, text, off, (enum nb_sysctl_id)id, sc, e) < 0) {
+		nb_err_prefix(e, r->c.name);
+		return -1;
+	}
+	return 0;
+}
+
+/* "file NAME COUNT" and COUNT verbatim lines. */
+static int bl_file(struct bl_reader *r, struct nb_snapshot *s, unsigned int k,
+		   struct nb_err *e)
+{
+	const char *start;
+	struct nb_tok line;
+	u64 n, i;
+
+	if (bl_expect(r, "file", 3, e) < 0)
+		return -1;
+	if (!nb_tok_eq(r->t[1], nb_src_names[k]))
+		return nb_errf(e, "%s:%u: expected 'file %s'", r->c.name,
+			       r->c.line, nb_src_names[k]);
+	if (nb_tok_u64(r->t[2], &n) < 0)
+		return bl_err(r, e, "bad line count");
+	start = r->c.p;
+	for (i = 0; i < n; i++)
+		if (nb_getline(&r->c, &line, e) <= 0)
+			return nb_errf(e, "%s: truncated in 'file %s'",
+				       r->c.name, nb_src_names[k]);
+	s->rawlen[k] = (size_t)(r->c.p - start);
+	s->raw[k] = nb_xmalloc(s->rawlen[k] + 1);
+	memcpy(s->raw[k], start, s->rawlen[k]);
+	s->raw[k][s->rawlen[k]] = '\0';
+	return 0;
+}
+
+static int bl_meta(struct bl_reader *r, struct nb_snapshot *s, size_t idx,
+		   struct nb_err *e)
+{
+	u64 n;
+
+	if (bl_u64(r, "snapshot", &n, e) < 0)
+		return -1;
+	if (n != idx + 1)
+		return bl_err(r, e, "snapshots out of order");
+	if (bl_u64(r, "realtime_ns", &s->realtime_ns, e) < 0 ||
+	    bl_u64(r, "boottime_ns", &s->boottime_ns, e) < 0 ||
+	    bl_str(r, "kernel", s->kernel, sizeof(s->kernel), e) < 0 ||
+	    bl_str(r, "netns", s->netns, sizeof(s->netns), e) < 0)
+		return -1;
+	while (peek_is(r, "sysctl"))
+		if (bl_sysctl(r, &s->sysctl, e) < 0)
+			return -1;
+	return 0;
+}
+
+static int bl_snapshot(struct bl_reader *r, struct nb_snapshot *s,
+		       size_t idx, struct nb_err *e)
+{
+	char names[SRC_COUNT][512];
+	const char *np[SRC_COUNT];
+	unsigned int k;
+
+	if (bl_meta(r, s, idx, e) < 0)
+		return -1;
+	for (k = 0; k < SRC_COUNT; k++) {
+		if (k == SRC_SOFTNET && !peek_is(r, "file"))
+			break;
+		if (bl_file(r, s, k, e) < 0)
+			return -1;
+	}
+	for (k = 0; k < SRC_COUNT; k++) {
+		snprintf(names[k], sizeof(names[k]), "%s: snapshot %zu: %s",
+			 r->c.name, idx + 1, nb_src_names[k]);
+		np[k] = names[k];
+	}
+	return nb_snapshot_parse(s, np, e);
+}
+
+static int bl_header(struct bl_reader *r, struct nb_baseline *b,
+		     struct nb_err *e)
+{
+	u64 v, n;
+
+	if (bl_expect(r, NB_BASELINE_MAGIC, 2, e) < 0)
+		return nb_errf(e, "%s: not a netbuf baseline file",
+			       r->c.name);
+	if (nb_tok_u64(r->t[1], &v) < 0)
+		return bl_err(r, e, "bad version");
+	if (v != NB_BASELINE_VERSION)
+		return nb_errf(e, "%s: unsupported baseline version %llu "
+			       "(this netbuf reads version %d)", r->c.name,
+			       (unsigned long long)v, NB_BASELINE_VERSION);
+	if (bl_str(r, "tool", b->tool, sizeof(b->tool), e) < 0 ||
+	    bl_u64(r, "snapshots", &n, e) < 0)
+		return -1;
+	if (n < 1 || n > 2)
+		return bl_err(r, e, "snapshots must be 1 or 2");
+	b->n = (size_t)n;
+	return 0;
+}
+
+int nb_baseline_parse(const char *name, const char *text, size_t len,
+		      struct nb_baseline *b, struct nb_err *e)
+{
+	struct bl_reader r;
+	struct nb_tok line;
+	size_t i;
+
+	memset(b, 0, sizeof(*b));
+	memset(&r, 0, sizeof(r));
+	nb_cursor_init(&r.c, name, text, len);
+	if (bl_header(&r, b, e) < 0)
+		goto fail;
+	for (i = 0; i < b->n; i++)
+		if (bl_snapshot(&r, &b->snap[i], i, e) < 0)
+			goto fail;
+	if (bl_expect(&r, "end", 1, e) < 0)
+		goto fail;
+	if (nb_getline(&r.c, &line, e) != 0) {
+		nb_errf(e, "%s:%u: data after 'end'", name, r.c.line);
+		goto fail;
+	}
+	return 0;
+fail:
+	nb_baseline_free(b);
+	return -1;
+}
+
+int nb_baseline_load(const char *path, struct nb_baseline *b,
+		     struct nb_err *e)
+{
+	char *buf;
+	size_t len;
+	int r;
+
+	memset(b, 0, sizeof(*b));
+	if (nb_read_file(path, &buf, &len, e) < 0)
+		return -1;
+	r = nb_baseline_parse(path, buf, len, b, e);
+	free(buf);
+	return r;
+}
+
+void nb_baseline_free(struct nb_baseline *b)
+{
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		nb_snapshot_free(&b->snap[i]);
+	b->n = 0;
+}

@@ -1,0 +1,478 @@
+// SPDX-License-Identifier: GPL-2.0
+/* netbuf: command line parsing, help, and helpers shared by commands. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+enum opt_bit {
+	O_JSON = 1u << 0, O_PROM = 1u << 1, O_ZERO = 1u << 2,
+	O_INTERVAL = 1u << 3, O_COUNT = 1u << 4, O_FOLLOW = 1u << 5,
+};
+
+#define INTERVAL_MIN 0.1
+#define INTERVAL_MAX 3600.0
+#define COUNT_MAX 1000000000L
+
+struct command {
+	const char *name, *sub;
+	unsigned int allowed;
+	int zero_interval_ok;		/* baseline save -i 0 */
+	int (*run)(const struct nb_opts *o, int argc, char **argv);
+	const char *help;
+};
+
+static const char main_help[] =
+"Usage: netbuf [OPTIONS] [COMMAND [ARGS]]\n"
+"\n"
+"TCP receive queue collapse/prune and NAPI polling figures per network\n"
+"interface, from the netbuf kernel module (/proc/netbuf).\n"
+"\n"
+"Commands:\n"
+"  show [IFACE...]            counters, p50/p99/max, probes, softnet (default)\n"
+"  watch [IFACE...]           live per-second rates\n"
+"  hist [KIND] [IFACE]        log2 histograms as bars; KIND: collapse, prune,\n"
+"                             napi, napi_pkts\n"
+"  baseline save FILE         measure a period and save it\n"
+"  baseline compare FILE      that period next to the current figures\n"
+"  advise                     what the figures and sysctls mean\n"
+"  events [IFACE...]          the log of slow collapse and prune episodes\n"
+"  help [COMMAND]             this text, or a command's\n"
+"\n"
+"Options:\n"
+"  -j, --json                 JSON (show, hist, watch, compare, advise)\n"
+"  -p, --pretty               pretty-printed JSON\n"
+"      --prometheus           Prometheus text format (show)\n"
+"  -z, --zeros                also rows whose counters are all zero\n"
+"  -i, --interval SECS        period in seconds, 0.1 to 3600\n"
+"  -c, --count N              stop watch (events -f) after N intervals\n"
+"  -f, --follow               events: wait for more\n"
+"  -h, --help                 help\n"
+"  -V, --version              version\n"
+"\n"
+"Environment: NETBUF_PROC (default /proc/netbuf), NETBUF_PROCNET (/proc/net),\n"
+"NETBUF_SYSCTL (/proc/sys). Exit status: 0 ok, 1 error, 2 usage error.\n"
+"See netbuf(8).\n";
+
+static const char show_help[] =
+"Usage: netbuf show [-z] [-j|-p|--prometheus] [IFACE...]\n"
+"\n"
+"Per interface: tcp_collapse calls and skbs, prune episodes and drops,\n"
+"out-of-order prunes, NAPI polls, packets and budget exhaustion, with p50,\n"
+"p99 (interpolated in the log2 histograms) and max durations; then the\n"
+"probes, per-CPU softnet figures and memory. Rows whose counters are all\n"
+"zero are hidden unless -z or named. --prometheus writes every row, for\n"
+"node_exporter's textfile collector.\n";
+
+static const char watch_help[] =
+"Usage: netbuf watch [-i SECS] [-c COUNT] [-z] [-j|-p] [IFACE...]\n"
+"\n"
+"Per-second rates every SECS seconds (default 1, 0.1 to 3600): redrawn in\n"
+"place on a terminal, one line per interface per interval otherwise (JSON:\n"
+"one document per interval). Stops after COUNT intervals, or on Ctrl-C\n"
+"(exit status 0).\n";
+
+static const char hist_help[] =
+"Usage: netbuf hist [-j|-p] [collapse|prune|napi|napi_pkts] [IFACE]\n"
+"\n"
+"The log2 histograms as bars with the share of each bucket: durations of\n"
+"tcp_collapse calls, prune episodes and NAPI polls (napi), and packets per\n"
+"NAPI poll (napi_pkts). Default: every histogram of every interface.\n";
+
+static const char baseline_help[] =
+"Usage: netbuf baseline save [-i SECS] FILE\n"
+"       netbuf baseline compare [-i SECS] [-z] [-j|-p] FILE\n"
+"\n"
+"save measures SECS seconds (default 5; -i 0: no period, counters only)\n"
+"and writes both snapshots to FILE (through FILE.tmp: a failed save writes\n"
+"nothing). compare shows, per interface, the rates, p99 and max of that\n"
+"period (before) next to the current ones (after: since the baseline, or\n"
+"with -i a fresh period of SECS), then softnet and the sysctls. When the\n"
+"counters went down (module reset or reloaded, host rebooted) it says so.\n";
+
+static const char advise_help[] =
+"Usage: netbuf advise [-i SECS] [-j|-p]\n"
+"\n"
+"Reads the figures (since the counters were reset, or of a SECS-second\n"
+"measurement) and the sysctls, and says what they mean, each finding\n"
+"citing its figures. The thresholds are listed in netbuf(8).\n";
+
+static const char events_help[] =
+"Usage: netbuf events [-f [-i SECS] [-c COUNT]] [-j|-p] [IFACE...]\n"
+"\n"
+"The module's log of slow collapse and prune episodes (at least\n"
+"events_threshold_ns long, see /proc/netbuf/control), oldest first: when,\n"
+"how long, how a prune ended, the interface, the cgroup, the connection\n"
+"and the receive memory and buffer before>after. -f waits for more\n"
+"(poll(2), or every SECS seconds, default 1) until Ctrl-C or COUNT reads.\n";
+
+static const struct command commands[] = {
+	{ "show", NULL, O_JSON | O_PROM | O_ZERO, 0, cmd_show, show_help },
+	{ "watch", NULL, O_JSON | O_ZERO | O_INTERVAL | O_COUNT, 0,
+	  cmd_watch, watch_help },
+	{ "hist", NULL, O_JSON, 0, cmd_hist, hist_help },
+	{ "baseline", "save", O_INTERVAL, 1, cmd_baseline_save,
+	  baseline_help },
+	{ "baseline", "compare", O_JSON | O_ZERO | O_INTERVAL, 0,
+	  cmd_baseline_compare, baseline_help },
+	{ "advise", NULL, O_JSON | O_INTERVAL, 0, cmd_advise, advise_help },
+	{ "events", NULL, O_JSON | O_FOLLOW | O_INTERVAL | O_COUNT, 0,
+	  cmd_events, events_help },
+};
+
+/* ---- shared helpers ---- */
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+void nb_catch_sigint(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+}
+
+int nb_interrupted(void)
+{
+	return interrupted;
+}
+
+int nb_sleep(double secs)
+{
+	struct timespec ts;
+	u64 ns;
+	int r;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ns = (u64)ts.tv_nsec + (u64)(secs * 1e9 + 0.5);
+	ts.tv_sec += (time_t)(ns / 1000000000ull);
+	ts.tv_nsec = (long)(ns % 1000000000ull);
+	while ((r = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts,
+				    NULL)) == EINTR)
+		if (interrupted)
+			return -1;
+	return interrupted ? -1 : 0;
+}
+
+int nb_fail(const struct nb_err *e)
+{
+	fprintf(stderr, "netbuf: %s\n", e->msg);
+	return NB_EXIT_RUNTIME;
+}
+
+int nb_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("netbuf: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return NB_EXIT_USAGE;
+}
+
+int nb_load(const struct nb_opts *o, struct nb_snapshot *s, int warn)
+{
+	struct nb_err e;
+
+	if (nb_snapshot_load(&o->paths, s, &e) < 0)
+		return nb_fail(&e), -1;
+	if (warn)
+		nb_snapshot_check_version(s);
+	return 0;
+}
+
+int nb_check_ifaces(const struct nb_snapshot *s, char **ifaces, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!nb_snapshot_has_iface(s, ifaces[i])) {
+			fprintf(stderr, "netbuf: no interface '%s' in "
+				"/proc/netbuf (this network namespace)\n",
+				ifaces[i]);
+			return -1;
+		}
+	return 0;
+}
+
+int nb_output(struct emitter *em)
+{
+	struct nb_err e;
+
+	if (em_finish(em, stdout, &e) < 0)
+		return nb_fail(&e);
+	return NB_EXIT_OK;
+}
+
+/* ---- options ---- */
+
+struct parsed {
+	unsigned int given;
+	int json, pretty, prom, help, version;
+	const char *interval, *count;
+};
+
+static const struct option long_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "pretty", no_argument, NULL, 'p' },
+	{ "prometheus", no_argument, NULL, 'P' },
+	{ "zeros", no_argument, NULL, 'z' },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "count", required_argument, NULL, 'c' },
+	{ "follow", no_argument, NULL, 'f' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int bad_option(int argc, char **argv, int c, const char *where)
+{
+	const char *arg = optind - 1 < argc ? argv[optind - 1] : "?";
+
+	if (c == ':')
+		return nb_usage("option '%s' needs a value (see 'netbuf help%s%s')",
+				arg, *where ? " " : "", where);
+	if (optopt && optopt != '?')
+		return nb_usage("unknown option '-%c' (see 'netbuf help%s%s')",
+				optopt, *where ? " " : "", where);
+	return nb_usage("unknown option '%s' (see 'netbuf help%s%s')", arg,
+			*where ? " " : "", where);
+}
+
+static int parse(int argc, char **argv, const char *optstr,
+		 struct parsed *p, const char *where)
+{
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, optstr, long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			p->json = 1;
+			p->given |= O_JSON;
+			break;
+		case 'p':
+			p->pretty = 1;
+			p->given |= O_JSON;
+			break;
+		case 'P':
+			p->prom = 1;
+			p->given |= O_PROM;
+			break;
+		case 'z':
+			p->given |= O_ZERO;
+			break;
+		case 'i':
+			p->interval = optarg;
+			p->given |= O_INTERVAL;
+			break;
+		case 'c':
+			p->count = optarg;
+			p->given |= O_COUNT;
+			break;
+		case 'f':
+			p->given |= O_FOLLOW;
+			break;
+		case 'h':
+			p->help = 1;
+			break;
+		case 'V':
+			p->version = 1;
+			break;
+		default:
+			return bad_option(argc, argv, c, where);
+		}
+	}
+	return 0;
+}
+
+/* Positive decimal seconds: digits with at most one point. */
+int nb_parse_interval(const char *s, int zero_ok, double *out)
+{
+	size_t i, digits = 0, points = 0;
+
+	for (i = 0; s[i]; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			digits++;
+		else if (s[i] == '.')
+			points++;
+		else
+			return -1;
+	}
+	if (!digits || points > 1 || i > 20)
+		return -1;
+	*out = strtod(s, NULL);
+	if (zero_ok && *out == 0)
+		return 0;
+	return *out >= INTERVAL_MIN && *out <= INTERVAL_MAX ? 0 : -1;
+}
+
+static int parse_count(const char *s, long *out)
+{
+	char *end;
+
+	if (!*s || strspn(s, "0123456789") != strlen(s))
+		return -1;
+	errno = 0;
+	*out = strtol(s, &end, 10);
+	return errno || *out < 1 || *out > COUNT_MAX ? -1 : 0;
+}
+
+static const char *const opt_names[] = { "-j/-p", "--prometheus", "-z",
+					  "-i", "-c", "-f" };
+
+static int make_opts(const struct parsed *p, const struct command *c,
+		     struct nb_opts *o)
+{
+	unsigned int extra = p->given & ~c->allowed;
+	const char *name = c->sub ? c->sub : c->name;
+	unsigned int i;
+
+	memset(o, 0, sizeof(*o));
+	for (i = 0; extra && i < NB_ARRAY_SIZE(opt_names); i++)
+		if (extra & (1u << i))
+			return nb_usage("option %s does not apply to %s (see "
+					"'netbuf help %s')", opt_names[i],
+					name, c->name);
+	if ((p->json || p->pretty) && p->prom)
+		return nb_usage("-j/-p and --prometheus exclude each other");
+	o->fmt = p->prom ? EM_PROM : p->pretty ? EM_JSON_PRETTY :
+		 p->json ? EM_JSON : EM_TABLE;
+	o->zeros = !!(p->given & O_ZERO);
+	o->follow = !!(p->given & O_FOLLOW);
+	if (p->interval && nb_parse_interval(p->interval, c->zero_interval_ok,
+					     &o->interval) < 0)
+		return nb_usage("bad interval '%s': seconds from 0.1 to 3600%s",
+				p->interval, c->zero_interval_ok ? ", or 0" : "");
+	o->has_interval = p->interval != NULL;
+	if (p->count && parse_count(p->count, &o->count) < 0)
+		return nb_usage("bad count '%s': a whole number from 1", p->count);
+	nb_paths_from_env(&o->paths);
+	return 0;
+}
+
+/* ---- dispatch ---- */
+
+static const struct command *find_command(const char *name, const char *sub)
+{
+	size_t i;
+
+	for (i = 0; i < NB_ARRAY_SIZE(commands); i++)
+		if (!strcmp(commands[i].name, name) &&
+		    (!commands[i].sub || (sub && !strcmp(commands[i].sub, sub))))
+			return &commands[i];
+	return NULL;
+}
+
+static int help(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc == 0) {
+		fputs(main_help, stdout);
+		return NB_EXIT_OK;
+	}
+	for (i = 0; i < NB_ARRAY_SIZE(commands); i++)
+		if (!strcmp(commands[i].name, argv[0])) {
+			fputs(commands[i].help, stdout);
+			return NB_EXIT_OK;
+		}
+	if (!strcmp(argv[0], "help")) {
+		fputs(main_help, stdout);
+		return NB_EXIT_OK;
+	}
+	return nb_usage("help: unknown command '%s'", argv[0]);
+}
+
+static int run(const struct command *c, struct parsed *p, int argc,
+	       char **argv)
+{
+	struct nb_opts o;
+	int r;
+
+	r = parse(argc, argv, ":jpzfi:c:hV", p, c->name);
+	if (r)
+		return r;
+	if (p->help) {
+		fputs(c->help, stdout);
+		return NB_EXIT_OK;
+	}
+	if (p->version)
+		return nb_usage("--version goes before the command");
+	r = make_opts(p, c, &o);
+	if (r)
+		return r;
+	return c->run(&o, argc - optind, argv + optind);
+}
+
+static int baseline(struct parsed *p, int argc, char **argv)
+{
+	const struct command *c;
+
+	if (argc < 2 || argv[1][0] == '-') {
+		if (p->help || (argc >= 2 && (!strcmp(argv[1], "-h") ||
+					      !strcmp(argv[1], "--help")))) {
+			fputs(baseline_help, stdout);
+			return NB_EXIT_OK;
+		}
+		return nb_usage("baseline: expected 'save FILE' or 'compare "
+				"FILE' (see 'netbuf help baseline')");
+	}
+	c = find_command("baseline", argv[1]);
+	if (!c)
+		return nb_usage("baseline: unknown subcommand '%s' (save or "
+				"compare)", argv[1]);
+	return run(c, p, argc - 1, argv + 1);
+}
+
+int nb_main(int argc, char **argv)
+{
+	struct parsed p = { 0 };
+	const struct command *c;
+	char *dflt[] = { (char *)"show", NULL };
+	int r;
+
+	r = parse(argc, argv, "+:jpzfi:c:hV", &p, "");
+	if (r)
+		return r;
+	if (p.version) {
+		printf("netbuf %s (reads /proc/netbuf format %d, baseline "
+		       "version %d)\n", NETBUF_VERSION, NB_PROC_FORMAT,
+		       NB_BASELINE_VERSION);
+		return NB_EXIT_OK;
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0 && p.help)
+		return help(0, argv);
+	if (argc == 0) {
+		argc = 1;
+		argv = dflt;
+	}
+	if (!strcmp(argv[0], "help"))
+		return help(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "baseline"))
+		return baseline(&p, argc, argv);
+	c = find_command(argv[0], NULL);
+	if (!c)
+		return nb_usage("unknown command '%s' (see 'netbuf help')",
+				argv[0]);
+	return run(c, &p, argc, argv);
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* netbuf: command line options and the commands. */
+#ifndef NB_CLI_H
+#define NB_CLI_H
+
+#include <stdio.h>
+
+#include "emit.h"
+#include "snapshot.h"
+
+struct nb_opts {
+	enum em_format fmt;	/* -j, -p, --prometheus; EM_TABLE default */
+	int zeros;		/* -z */
+	double interval;	/* -i, seconds; 0 when not given */
+	int has_interval;
+	long count;		/* -c; 0: until interrupted */
+	int follow;		/* -f */
+	struct nb_paths paths;
+};
+
+int nb_main(int argc, char **argv);
+/* -i: decimal seconds 0.1 .. 3600 (or 0 if zero_ok); -1 if not. */
+int nb_parse_interval(const char *s, int zero_ok, double *out);
+
+/* Each returns an exit status; argv holds the positional arguments. */
+int cmd_show(const struct nb_opts *o, int argc, char **argv);
+int cmd_watch(const struct nb_opts *o, int argc, char **argv);
+int cmd_hist(const struct nb_opts *o, int argc, char **argv);
+int cmd_baseline_save(const struct nb_opts *o, int argc, char **argv);
+int cmd_baseline_compare(const struct nb_opts *o, int argc, char **argv);
+int cmd_advise(const struct nb_opts *o, int argc, char **argv);
+int cmd_events(const struct nb_opts *o, int argc, char **argv);
+
+/* The log of /proc/netbuf/events and the settings of control. */
+struct nb_evlog {
+	u64 ctl[CTL_COUNT];
+	struct nb_event *ev;
+	size_t n;
+};
+
+/* The rendering parts, separate from the reading, for unit tests. */
+struct nb_view;
+void show_emit(struct emitter *em, const struct nb_snapshot *s,
+	       const struct nb_opts *o, char **ifaces, int nifaces);
+void hist_emit(struct emitter *em, const struct nb_snapshot *s, int kind,
+	       const char *iface);
+void advise_emit(struct emitter *em, const struct nb_snapshot *s,
+		 const struct nb_view *v);
+/* Events newer than *after (and of ifaces, if any), which it advances;
+ * returns how many. */
+size_t events_emit(struct emitter *em, const struct nb_evlog *log,
+		   u64 *after, char **ifaces, int n, int with_control);
+
+/* Shared by the commands. */
+int nb_load(const struct nb_opts *o, struct nb_snapshot *s, int warn);
+int nb_fail(const struct nb_err *e);	/* prints, returns NB_EXIT_RUNTIME */
+int nb_usage(const char *fmt, ...) NB_PRINTF(1, 2);
+int nb_output(struct emitter *em);
+/* -1 with a message if one of the names is not in s. */
+int nb_check_ifaces(const struct nb_snapshot *s, char **ifaces, int n);	/* em_finish to stdout */
+int nb_sleep(double secs);		/* -1 when interrupted (SIGINT) */
+void nb_catch_sigint(void);
+int nb_interrupted(void);
+
+#endif

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netbuf events [-f [-i SECS] [-c COUNT]] [IFACE...]: the module's log of
+ * slow collapse and prune episodes (/proc/netbuf/events), with the
+ * settings of /proc/netbuf/control; -f follows it (poll(2)).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "parse.h"
+
+#define FOLLOW_MIN_GAP 0.1	/* seconds between two reads, at least */
+
+#define K(key, head, unit, flags) \
+	{ key, head, NULL, NULL, NULL, unit, flags }
+
+static const struct em_key ctl_keys[CTL_COUNT] = {
+	K("events_threshold_ns", "threshold", EM_NS, 0),
+	K("events_max", "per-CPU records", EM_COUNT, 0),
+	K("events_recorded", "recorded", EM_COUNT, 0),
+	K("events_lost", "lost", EM_COUNT, 0),
+	K("timing", "timing", EM_COUNT, 0),
+};
+
+static const struct em_key K_TIME = K("time", NULL, EM_COUNT, 0);
+static const struct em_key K_CLOCK = K("clock", "time", EM_COUNT,
+				       EM_K_NOJSON);
+static const struct em_key K_KIND = K("kind", "kind", EM_COUNT, 0);
+static const struct em_key K_DUR = K("dur_ns", "dur", EM_NS, 0);
+static const struct em_key K_OUTCOME = K("outcome", "outcome", EM_COUNT, 0);
+static const struct em_key K_IFACE = K("iface", "iface", EM_COUNT, 0);
+static const struct em_key K_IFINDEX = K("ifindex", NULL, EM_COUNT, 0);
+static const struct em_key K_CGROUP = K("cgroup", "cgroup", EM_COUNT, 0);
+static const struct em_key K_LOCAL = K("local", "local", EM_COUNT, 0);
+static const struct em_key K_REMOTE = K("remote", "remote", EM_COUNT, 0);
+static const struct em_key K_RMEM[2] = {
+	K("rmem_before", NULL, EM_BYTES, 0), K("rmem_after", NULL, EM_BYTES, 0),
+};
+static const struct em_key K_RCVBUF[2] = {
+	K("rcvbuf_before", NULL, EM_BYTES, 0),
+	K("rcvbuf_after", NULL, EM_BYTES, 0),
+};
+static const struct em_key K_RMEM_T = K("rmem", "rmem", EM_COUNT,
+					EM_K_NOJSON);
+static const struct em_key K_RCVBUF_T = K("rcvbuf", "rcvbuf", EM_COUNT,
+					  EM_K_NOJSON);
+static const struct em_key K_SKBS = K("skbs", "skbs", EM_COUNT, 0);
+static const struct em_key K_BYTES = K("bytes", "bytes", EM_BYTES, 0);
+static const struct em_key K_CPU = K("cpu", "cpu", EM_COUNT, 0);
+
+static void emit_opt(struct emitter *em, const struct em_key *k, long long v)
+{
+	if (v < 0)
+		em_null(em, k);
+	else
+		em_i64(em, k, v);
+}
+
+/* "131088>108800" for tables; one value when it did not change. */
+static void before_after(char *buf, size_t n, const long long v[2])
+{
+	char a[24] = "-", b[24] = "-";
+
+	if (v[0] >= 0)
+		snprintf(a, sizeof(a), "%lld", v[0]);
+	if (v[1] >= 0)
+		snprintf(b, sizeof(b), "%lld", v[1]);
+	if (v[0] == v[1])
+		snprintf(buf, n, "%s", a);
+	else
+		snprintf(buf, n, "%s>%s", a, b);
+}
+
+static void local_clock(char *buf, size_t n, u64 ns)
+{
+	time_t t = (time_t)(ns / 1000000000ull);
+	struct tm tm;
+	char hms[16];
+
+	if (!localtime_r(&t, &tm) || !strftime(hms, sizeof(hms), "%H:%M:%S",
+					       &tm))
+		snprintf(hms, sizeof(hms), "-");
+	snprintf(buf, n, "%s.%06llu", hms,
+		 (unsigned long long)(ns % 1000000000ull / 1000));
+}
+
+static void emit_event(struct emitter *em, const struct nb_event *ev)
+{
+	char buf[64];
+	int i;
+
+	em_row_begin(em, 0);
+	em_str(em, &K_TIME, ev->time);
+	local_clock(buf, sizeof(buf), ev->time_ns);
+	em_str(em, &K_CLOCK, buf);
+	em_str(em, &K_KIND, ev->prune ? "prune" : "collapse");
+	em_u64(em, &K_DUR, ev->dur_ns);
+	em_str(em, &K_OUTCOME, ev->outcome[0] ? ev->outcome : NULL);
+	em_str(em, &K_IFACE, ev->iface[0] ? ev->iface : NULL);
+	em_i64(em, &K_IFINDEX, ev->ifindex);
+	em_u64(em, &K_CGROUP, ev->cgroup);
+	em_str(em, &K_LOCAL, ev->local);
+	em_str(em, &K_REMOTE, ev->remote);
+	for (i = 0; i < 2; i++) {
+		emit_opt(em, &K_RMEM[i], ev->rmem[i]);
+		emit_opt(em, &K_RCVBUF[i], ev->rcvbuf[i]);
+	}
+	before_after(buf, sizeof(buf), ev->rmem);
+	em_str(em, &K_RMEM_T, buf);
+	before_after(buf, sizeof(buf), ev->rcvbuf);
+	em_str(em, &K_RCVBUF_T, buf);
+	em_u64(em, &K_SKBS, ev->skbs);
+	em_u64(em, &K_BYTES, ev->bytes);
+	em_u64(em, &K_CPU, ev->cpu);
+	em_row_end(em);
+}
+
+static int wanted(const struct nb_event *ev, u64 after, char **ifaces,
+		  int n)
+{
+	int i;
+
+	if (ev->time_ns <= after)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!strcmp(ev->iface, ifaces[i]))
+			return 1;
+	return n == 0;
+}
+
+size_t events_emit(struct emitter *em, const struct nb_evlog *log, u64 *after,
+		   char **ifaces, int n, int with_control)
+{
+	size_t i, shown = 0;
+	u64 last = *after;
+
+	em_doc_begin(em, "netbuf-events/1");
+	if (with_control) {
+		em_obj_begin(em, "control", "events log");
+		for (i = 0; i < CTL_COUNT; i++)
+			em_u64(em, &ctl_keys[i], log->ctl[i]);
+		em_obj_end(em);
+	}
+	em_list_begin(em, "events", NULL, 0);
+	for (i = 0; i < log->n; i++) {
+		if (!wanted(&log->ev[i], *after, ifaces, n))
+			continue;
+		emit_event(em, &log->ev[i]);
+		shown++;
+		if (log->ev[i].time_ns > last)
+			last = log->ev[i].time_ns;
+	}
+	em_list_end(em);
+	if (with_control && !shown)
+		em_note(em, "no slow episodes recorded (threshold in "
+			"/proc/netbuf/control)");
+	em_doc_end(em);
+	*after = last;
+	return shown;
+}
+
+static int read_log(const struct nb_opts *o, int fd, struct nb_evlog *log)
+{
+	char path[4096], *buf;
+	struct nb_err e;
+	size_t len;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/control", o->paths.proc);
+	if (nb_read_file(path, &buf, &len, &e) < 0)
+		return nb_fail(&e), -1;
+	r = nb_parse_control(path, buf, len, log->ctl, &e);
+	free(buf);
+	if (r < 0)
+		return nb_fail(&e), -1;
+	snprintf(path, sizeof(path), "%s/events", o->paths.proc);
+	if (lseek(fd, 0, SEEK_SET) < 0 || nb_read_fd(fd, &buf, &len) < 0) {
+		fprintf(stderr, "netbuf: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	r = nb_parse_events(path, buf, len, &log->ev, &log->n, &e);
+	free(buf);
+	if (r < 0)
+		return nb_fail(&e), -1;
+	return 0;
+}
+
+/* Until the module says there is more (poll), SECS pass, or Ctrl-C. */
+static int wait_more(int fd, double secs)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	u64 t0 = nb_clock_ns(CLOCK_MONOTONIC);
+	int r = poll(&p, 1, (int)(secs * 1000));
+
+	if ((r < 0 && errno == EINTR) || nb_interrupted())
+		return -1;
+	if (nb_ns_to_s(nb_clock_ns(CLOCK_MONOTONIC) - t0) < FOLLOW_MIN_GAP)
+		return nb_sleep(FOLLOW_MIN_GAP);
+	return 0;
+}
+
+static int run(const struct nb_opts *o, int fd, int follow, char **ifaces,
+	       int n)
+{
+	struct nb_evlog log;
+	u64 after = 0;
+	long i;
+	int r = 0;
+
+	for (i = 0; !r && (!follow || !o->count || i < o->count); i++) {
+		struct emitter *em;
+
+		if (i && wait_more(fd, o->has_interval ? o->interval : 1) < 0)
+			break;
+		memset(&log, 0, sizeof(log));
+		if (read_log(o, fd, &log) < 0)
+			return NB_EXIT_RUNTIME;
+		em = em_open(o->fmt, i ? EM_O_NOHEADER : 0);
+		if (events_emit(em, &log, &after, ifaces, n, i == 0) || i == 0)
+			r = nb_output(em);
+		else
+			em_discard(em);
+		free(log.ev);
+		if (!follow)
+			break;
+	}
+	return r;
+}
+
+static int check_module(const struct nb_opts *o)
+{
+	struct nb_snapshot s;
+
+	if (nb_load(o, &s, 1) < 0)
+		return -1;
+	nb_snapshot_free(&s);
+	return 0;
+}
+
+int cmd_events(const struct nb_opts *o, int argc, char **argv)
+{
+	char path[4096];
+	int fd, r;
+
+	if (check_module(o) < 0)
+		return NB_EXIT_RUNTIME;
+	snprintf(path, sizeof(path), "%s/events", o->paths.proc);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "netbuf: %s: %s\n", path, strerror(errno));
+		return NB_EXIT_RUNTIME;
+	}
+	if (o->follow)
+		nb_catch_sigint();
+	r = run(o, fd, o->follow, argv, argc);
+	close(fd);
+	return r;
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* netbuf: output fields shared by several commands. */
+#ifndef NB_KEYS_H
+#define NB_KEYS_H
+
+#include "emit.h"
+#include "model.h"
+
+extern const struct em_key K_IFACE, K_IFINDEX, K_STATE, K_NETNS_LABEL,
+	K_NETNS, K_TOOL_VERSION;
+
+/* Emit iface, ifindex (null for "-"), netns label; and state if given. */
+void keys_iface(struct emitter *em, const char *iface, long long ifindex,
+		const char *state, const char *netns);
+
+#endif

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * netbuf: the data model. A snapshot is everything one reading of
+ * /proc/netbuf, /proc/net/softnet_stat and the sysctls gave, plus the time,
+ * the kernel release and the network namespace it was taken in.
+ */
+#ifndef NB_MODEL_H
+#define NB_MODEL_H
+
+#include "emit.h"
+#include "nb.h"
+
+#define NB_IFNAME_MAX	32	/* IFNAMSIZ is 16; room for odd names */
+#define NB_HIST_BUCKETS	65	/* [0]: v == 0, [k + 1]: 2^k <= v < 2^(k+1) */
+
+/* Column indices of /proc/netbuf/rcvbuf (after iface ifindex state). */
+enum nb_rcv_col {
+	RB_COLL_CALLS, RB_COLL_SKBS, RB_COLL_FREED, RB_COLL_NS, RB_COLL_MAX_NS,
+	RB_PRUNE_CALLS, RB_PRUNE_NOOP, RB_PRUNE_COLLAPSE, RB_PRUNE_OFO,
+	RB_PRUNE_DROP, RB_PRUNE_NS, RB_PRUNE_MAX_NS,
+	RB_OFO_CALLS, RB_OFO_SEGS, RB_OFO_BYTES, RB_UNTRACKED,
+	RB_NCOLS
+};
+
+/* Column indices of /proc/netbuf/napi. */
+enum nb_napi_col {
+	NP_POLLS, NP_PACKETS, NP_EXHAUSTED, NP_EMPTY, NP_POLL_NS,
+	NP_POLL_MAX_NS, NP_UNTIMED,
+	NP_NCOLS
+};
+
+#define NB_MAX_COLS RB_NCOLS
+
+enum nb_col_flags {
+	NB_COL_MAX = 1u << 0,	/* a maximum, not a counter: no deltas */
+};
+
+struct nb_col {
+	struct em_key k;	/* k.key is the raw column name */
+	unsigned int flags;
+};
+
+enum nb_rowkind { NB_ROW_IFACE, NB_ROW_PSEUDO, NB_ROW_TOTAL };
+
+/* A table file: rcvbuf or napi. */
+struct nb_tabledef {
+	const char *file;	/* "rcvbuf" */
+	const char *const *pseudo;	/* rows of ifindex 0, in file order */
+	size_t npseudo;
+	const struct nb_col *cols;
+	size_t ncols;
+};
+
+struct nb_row {
+	char iface[NB_IFNAME_MAX];
+	long long ifindex;	/* -1: "-" */
+	char state[8];		/* up, gone, - */
+	enum nb_rowkind kind;
+	u64 v[NB_MAX_COLS];
+};
+
+struct nb_table {
+	const struct nb_tabledef *def;
+	struct nb_row *rows;
+	size_t n;
+};
+
+enum nb_hkind { NB_H_COLLAPSE, NB_H_PRUNE, NB_H_NAPI_NS, NB_H_NAPI_PKTS,
+		NB_H_COUNT };
+
+struct nb_hist {
+	u64 samples, sum, max;
+	u64 b[NB_HIST_BUCKETS];
+};
+
+struct nb_hrow {
+	char iface[NB_IFNAME_MAX];
+	long long ifindex;
+	enum nb_hkind kind;
+	struct nb_hist h;
+};
+
+struct nb_hkinddef {
+	const char *name;	/* as in the histograms file */
+	const char *alias;	/* accepted on the command line, or NULL */
+	enum em_unit unit;
+	int table;		/* 0: rcvbuf, 1: napi */
+	int max_col;		/* column holding the exact max, or -1 */
+	struct em_key k;	/* Prometheus histogram family */
+};
+
+struct nb_version {
+	char module[128];
+	unsigned int format;
+	char built_for[128];
+	char running[128];
+	char preempt[32];	/* "" when the module does not say */
+};
+
+struct nb_probe {
+	char hook[32];
+	char symbol[128];
+	char type[32];
+	int active;
+	int has_hits, has_nmissed;
+	u64 hits, nmissed;
+	u64 self_ns;		/* time in netbuf's handlers (timing on) */
+	char note[128];		/* "" for "-" */
+};
+
+enum nb_mem_key { MEM_ROWS, MEM_ROWS_MAX, MEM_ROW_BYTES, MEM_PERCPU_BYTES,
+		  MEM_CPUS, MEM_BYTES, MEM_BYTES_WORST, MEM_UNTRACKED_DEVS,
+		  MEM_EVICTED, MEM_LOST, MEM_COUNT };
+
+struct nb_cpu {
+	unsigned int cpu;
+	u64 processed, dropped, squeeze;
+	int has_backlog;
+	u64 backlog;
+};
+
+enum nb_sysctl_id { SC_TCP_RMEM, SC_ADV_WIN_SCALE, SC_BUDGET,
+		    SC_BUDGET_USECS, SC_DEV_WEIGHT, SC_COUNT };
+
+#define NB_SYSCTL_VALS 3
+
+struct nb_sysctls {
+	int present[SC_COUNT];
+	char raw[SC_COUNT][64];		/* values joined by one space */
+	long long v[SC_COUNT][NB_SYSCTL_VALS];
+	unsigned int nv[SC_COUNT];
+};
+
+/* Sources kept verbatim, for baseline files. */
+enum nb_src { SRC_VERSION, SRC_PROBES, SRC_RCVBUF, SRC_NAPI, SRC_HIST,
+	      SRC_MEMORY, SRC_SOFTNET, SRC_COUNT };
+
+struct nb_snapshot {
+	struct nb_version ver;
+	struct nb_probe *probes;
+	size_t nprobes;
+	struct nb_table rcvbuf, napi;
+	struct nb_hrow *hists;
+	size_t nhists;
+	u64 mem[MEM_COUNT];
+	struct nb_cpu *cpus;
+	size_t ncpus;
+	unsigned int softnet_cols;	/* 0: softnet_stat not available */
+	struct nb_sysctls sysctl;
+	u64 realtime_ns, boottime_ns;
+	u64 monotonic_ns;	/* not saved in baselines */
+	char kernel[128];
+	char netns[32];
+	char *raw[SRC_COUNT];	/* NULL: source absent (softnet only) */
+	size_t rawlen[SRC_COUNT];
+};
+
+/* /proc/netbuf/events: one slow collapse or prune episode. */
+struct nb_event {
+	char time[32];		/* as in the file: seconds.nanoseconds */
+	u64 time_ns;		/* CLOCK_REALTIME */
+	int prune;		/* kind: 0 collapse, 1 prune */
+	u64 dur_ns;
+	char outcome[16];	/* noop collapse ofo drop; "" for "-" */
+	char iface[NB_IFNAME_MAX];	/* "" for "-" */
+	long long ifindex;
+	u64 cgroup;
+	char local[64], remote[64];	/* ADDR:PORT, [ADDR6]:PORT */
+	long long rmem[2], rcvbuf[2];	/* before, after; -1 for "-" */
+	u64 skbs, bytes, cpu;
+};
+
+enum nb_ctl_key { CTL_THRESHOLD_NS, CTL_EVENTS_MAX, CTL_RECORDED, CTL_LOST,
+		  CTL_TIMING, CTL_COUNT };
+
+extern const char *const nb_ctl_keys[CTL_COUNT];
+extern const struct nb_tabledef nb_rcvbuf_def, nb_napi_def;
+extern const struct nb_hkinddef nb_hkinds[NB_H_COUNT];
+extern const char *const nb_mem_keys[MEM_COUNT];
+extern const char *const nb_src_names[SRC_COUNT];
+
+struct nb_sysctldef {
+	const char *name;	/* net.ipv4.tcp_rmem */
+	const char *path;	/* net/ipv4/tcp_rmem */
+	unsigned int nvals;
+};
+extern const struct nb_sysctldef nb_sysctls[SC_COUNT];
+
+int nb_hkind_parse(const char *s, enum nb_hkind *k);
+int nb_sysctl_find(const char *name);
+
+#endif

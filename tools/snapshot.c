@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0
+/* netbuf: snapshots, see snapshot.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "parse.h"
+#include "snapshot.h"
+#include "stats.h"
+
+static const char *env_or(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : def;
+}
+
+void nb_paths_from_env(struct nb_paths *p)
+{
+	p->proc = env_or("NETBUF_PROC", "/proc/netbuf");
+	p->procnet = env_or("NETBUF_PROCNET", "/proc/net");
+	p->sysctl = env_or("NETBUF_SYSCTL", "/proc/sys");
+}
+
+static int check_proc_dir(const char *dir, struct nb_err *e)
+{
+	struct stat st;
+
+	if (stat(dir, &st) < 0 && errno != ENOENT && errno != ENOTDIR)
+		return nb_errf(e, "%s: %s", dir, strerror(errno));
+	if (stat(dir, &st) < 0)
+		return nb_errf(e, "%s not found: the netbuf module is not "
+			       "loaded (load it with 'modprobe netbuf', or "
+			       "'insmod netbuf.ko')", dir);
+	if (!S_ISDIR(st.st_mode))
+		return nb_errf(e, "%s: not a directory", dir);
+	return 0;
+}
+
+static int read_src(struct nb_snapshot *s, enum nb_src i, const char *dir,
+		    int optional, struct nb_err *e)
+{
+	char path[4096];
+	int r;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, nb_src_names[i]);
+	r = nb_read_file(path, &s->raw[i], &s->rawlen[i], e);
+	if (r == -ENOENT && optional)
+		return 0;
+	return r < 0 ? -1 : 0;
+}
+
+static int read_sysctls(const struct nb_paths *p, struct nb_sysctls *sc,
+			struct nb_err *e)
+{
+	char path[4096], *buf;
+	size_t len;
+	int i, r;
+
+	memset(sc, 0, sizeof(*sc));
+	for (i = 0; i < SC_COUNT; i++) {
+		snprintf(path, sizeof(path), "%s/%s", p->sysctl,
+			 nb_sysctls[i].path);
+		r = nb_read_file(path, &buf, &len, e);
+		if (r == -ENOENT || r == -EACCES || r == -EPERM)
+			continue;	/* not on this kernel, or not ours */
+		if (r < 0)
+			return -1;
+		r = nb_parse_sysctl(path, buf, len, (enum nb_sysctl_id)i, sc,
+				    e);
+		free(buf);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void read_identity(struct nb_snapshot *s)
+{
+	struct utsname u;
+	char link[64];
+	ssize_t n;
+	char *lb;
+
+	snprintf(s->kernel, sizeof(s->kernel), "%s",
+		 uname(&u) == 0 ? u.release : "unknown");
+	snprintf(s->netns, sizeof(s->netns), "unknown");
+	n = readlink("/proc/self/ns/net", link, sizeof(link) - 1);
+	if (n <= 0)
+		return;
+	link[n] = '\0';
+	lb = strchr(link, '[');
+	if (lb && strchr(lb, ']')) {
+		*strchr(lb, ']') = '\0';
+		snprintf(s->netns, sizeof(s->netns), "%s", lb + 1);
+	}
+}
+
+int nb_snapshot_load(const struct nb_paths *p, struct nb_snapshot *s,
+		     struct nb_err *e)
+{
+	char names[SRC_COUNT][4096];
+	const char *np[SRC_COUNT];
+	unsigned int i;
+
+	memset(s, 0, sizeof(*s));
+	if (check_proc_dir(p->proc, e) < 0)
+		return -1;
+	for (i = 0; i < SRC_COUNT; i++) {
+		snprintf(names[i], sizeof(names[i]), "%s/%s",
+			 i == SRC_SOFTNET ? p->procnet : p->proc,
+			 nb_src_names[i]);
+		np[i] = names[i];
+	}
+	/* version first: a module of another format fails on it alone */
+	if (read_src(s, SRC_VERSION, p->proc, 0, e) < 0 ||
+	    nb_parse_version(np[0], s->raw[0], s->rawlen[0], &s->ver, e) < 0)
+		goto fail;
+	s->realtime_ns = nb_clock_ns(CLOCK_REALTIME);
+	s->boottime_ns = nb_clock_ns(CLOCK_BOOTTIME);
+	s->monotonic_ns = nb_clock_ns(CLOCK_MONOTONIC);
+	for (i = SRC_PROBES; i < SRC_SOFTNET; i++)
+		if (read_src(s, i, p->proc, 0, e) < 0)
+			goto fail;
+	if (read_src(s, SRC_SOFTNET, p->procnet, 1, e) < 0 ||
+	    read_sysctls(p, &s->sysctl, e) < 0 ||
+	    nb_snapshot_parse(s, np, e) < 0)
+		goto fail;
+	read_identity(s);
+	return 0;
+fail:
+	nb_snapshot_free(s);
+	return -1;
+}
+
+int nb_snapshot_parse(struct nb_snapshot *s, const char *const *names,
+		      struct nb_err *e)
+{
+	char *const *r = s->raw;
+	const size_t *l = s->rawlen;
+
+	if (nb_parse_version(names[SRC_VERSION], r[SRC_VERSION],
+			     l[SRC_VERSION], &s->ver, e) < 0 ||
+	    nb_parse_probes(names[SRC_PROBES], r[SRC_PROBES], l[SRC_PROBES],
+			    &s->probes, &s->nprobes, e) < 0 ||
+	    nb_parse_table(names[SRC_RCVBUF], r[SRC_RCVBUF], l[SRC_RCVBUF],
+			   &nb_rcvbuf_def, &s->rcvbuf, e) < 0 ||
+	    nb_parse_table(names[SRC_NAPI], r[SRC_NAPI], l[SRC_NAPI],
+			   &nb_napi_def, &s->napi, e) < 0 ||
+	    nb_parse_hists(names[SRC_HIST], r[SRC_HIST], l[SRC_HIST],
+			   &s->hists, &s->nhists, e) < 0 ||
+	    nb_parse_memory(names[SRC_MEMORY], r[SRC_MEMORY], l[SRC_MEMORY],
+			    s->mem, e) < 0)
+		return -1;
+	if (!r[SRC_SOFTNET])
+		return 0;
+	return nb_parse_softnet(names[SRC_SOFTNET], r[SRC_SOFTNET],
+				l[SRC_SOFTNET], &s->cpus, &s->ncpus,
+				&s->softnet_cols, e);
+}
+
+void nb_snapshot_free(struct nb_snapshot *s)
+{
+	unsigned int i;
+
+	free(s->probes);
+	free(s->rcvbuf.rows);
+	free(s->napi.rows);
+	free(s->hists);
+	free(s->cpus);
+	for (i = 0; i < SRC_COUNT; i++)
+		free(s->raw[i]);
+	memset(s, 0, sizeof(*s));
+}
+
+const struct nb_row *nb_table_find(const struct nb_table *t,
+				   const char *iface, long long ifindex)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->rows[i].ifindex == ifindex &&
+		    !strcmp(t->rows[i].iface, iface))
+			return &t->rows[i];
+	return NULL;
+}
+
+static const struct nb_hrow *hist_find(const struct nb_snapshot *s,
+				       const char *iface, long long ifindex,
+				       enum nb_hkind k)
+{
+	size_t i;
+
+	for (i = 0; i < s->nhists; i++)
+		if (s->hists[i].kind == k && s->hists[i].ifindex == ifindex &&
+		    !strcmp(s->hists[i].iface, iface))
+			return &s->hists[i];
+	return NULL;
+}
+
+void nb_snapshot_hist(const struct nb_snapshot *s, const struct nb_row *row,
+		      enum nb_hkind k, struct nb_hist *out)
+{
+	const struct nb_hrow *h = hist_find(s, row->iface, row->ifindex, k);
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (h) {
+		*out = h->h;
+		return;
+	}
+	if (row->kind != NB_ROW_TOTAL)
+		return;
+	for (i = 0; i < s->nhists; i++)
+		if (s->hists[i].kind == k && s->hists[i].ifindex >= 0)
+			nb_hist_add(out, &s->hists[i].h);
+}
+
+int nb_snapshot_has_iface(const struct nb_snapshot *s, const char *iface)
+{
+	size_t i;
+
+	for (i = 0; i < s->rcvbuf.n; i++)
+		if (!strcmp(s->rcvbuf.rows[i].iface, iface))
+			return 1;
+	for (i = 0; i < s->napi.n; i++)
+		if (!strcmp(s->napi.rows[i].iface, iface))
+			return 1;
+	for (i = 0; i < s->nhists; i++)
+		if (!strcmp(s->hists[i].iface, iface))
+			return 1;
+	return 0;
+}
+
+void nb_snapshot_check_version(const struct nb_snapshot *s)
+{
+	if (strcmp(s->ver.module, NETBUF_VERSION))
+		nb_warn("module version %s differs from this tool's version "
+			"%s", s->ver.module, NETBUF_VERSION);
+}

@@ -1,0 +1,301 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# netbuf end-to-end tests: the built binary against the fixture dirs,
+# checking exit codes, stderr lines, stdout, files written, JSON (python3
+# -m json.tool) and Prometheus output (promtool check metrics).
+# Run from tools/: tests/cli.sh [BINARY]. $NB_WRAP (e.g. "valgrind -q
+# --error-exitcode=99 ...") wraps every run of the binary.
+# Prints "cli: N passed, N failed"; exits non-zero on failure.
+set -u
+
+BIN=$(realpath "${1:-./netbuf}")
+FIX=$(realpath tests/fixtures)
+TMP=$(realpath -m tests/tmp/cli)
+rm -rf "$TMP"
+mkdir -p "$TMP"
+PASS=0
+FAIL=0
+WRAP=${NB_WRAP:-}
+
+fixture() {	# point the environment at a fixture dir (either layout)
+	export NETBUF_PROC=$1/netbuf NETBUF_PROCNET=$1/net NETBUF_SYSCTL=$1/sys
+	[ -d "$1/netbuf" ] || NETBUF_PROC=$1
+	[ -d "$1/net" ] || NETBUF_PROCNET=$1
+}
+
+nb() {		# run the binary; output in $TMP/out, $TMP/err; status in $RC
+	# shellcheck disable=SC2086
+	$WRAP "$BIN" "$@" >"$TMP/out" 2>"$TMP/err"
+	RC=$?
+}
+
+ok() { PASS=$((PASS + 1)); }
+bad() {
+	FAIL=$((FAIL + 1))
+	echo "FAIL: $*" >&2
+	sed 's/^/  stderr: /' "$TMP/err" | head -5 >&2
+}
+
+# check NAME RC [STDERR-PATTERN]: status, stderr, and no stdout on error
+check() {
+	local name=$1 want=$2 pat=${3:-}
+	if [ "$RC" != "$want" ]; then
+		bad "$name: exit $RC, expected $want"
+		return
+	fi
+	# fixtures are of module 0.1.0: a tool built as another version warns
+	sed -i '/^netbuf: warning: module version 0.1.0 differs/d' "$TMP/err"
+	if [ "$want" = 0 ] && [ -z "$pat" ] && [ -s "$TMP/err" ]; then
+		bad "$name: unexpected stderr"
+		return
+	fi
+	if [ -n "$pat" ]; then
+		if [ "$(wc -l <"$TMP/err")" != 1 ] ||
+		   ! grep -q '^netbuf: ' "$TMP/err" ||
+		   ! grep -qF -- "$pat" "$TMP/err"; then
+			bad "$name: stderr is not one 'netbuf: ...$pat...' line"
+			return
+		fi
+	fi
+	if [ "$want" != 0 ] && [ -s "$TMP/out" ]; then
+		bad "$name: wrote to stdout on error"
+		return
+	fi
+	ok
+}
+
+has() {		# has NAME TEXT: stdout contains TEXT
+	if grep -qF -- "$2" "$TMP/out"; then ok; else bad "$1: no '$2'"; fi
+}
+
+json() {	# stdout is valid JSON
+	if python3 -m json.tool <"$TMP/out" >/dev/null 2>&1; then ok
+	else bad "$1: invalid JSON"; fi
+}
+
+prom() {	# stdout passes promtool
+	if promtool check metrics <"$TMP/out" >"$TMP/promtool" 2>&1; then ok
+	else bad "$1: promtool: $(head -3 "$TMP/promtool")"; fi
+}
+
+# ---- every fixture dir: show in every format ----
+for dir in "$FIX"/*/; do
+	dir=${dir%/}
+	[ -e "$dir/netbuf/version" ] || [ -e "$dir/version" ] || continue
+	name=$(basename "$dir")
+	fixture "$dir"
+	nb show;                  check "show $name" 0
+	nb show -z;               check "show -z $name" 0; has "$name" IFACE
+	nb -j;                    check "-j $name" 0; json "-j $name"
+	nb show -p -z;            check "-p $name" 0; json "-p $name"
+	nb show --prometheus;     check "prom $name" 0; prom "prom $name"
+	nb hist;                  check "hist $name" 0
+	nb hist -j;               check "hist -j $name" 0; json "hist $name"
+	nb advise;                check "advise $name" 0
+	nb advise -p;             check "advise -p $name" 0; json "adv $name"
+	if [ -e "$NETBUF_PROC/events" ]; then
+		nb events;        check "events $name" 0
+		nb events -p;     check "events -p $name" 0; json "ev $name"
+	fi
+done
+
+# ---- show ----
+fixture "$FIX/busy-6.12"
+nb show; check "show busy" 0
+has "show busy" "Receive queue"
+has "show busy" "eth0          5000  90000  57.3us  3.41ms  11.2ms"
+has "show busy" "eth1 (gone)"
+has "show busy" "napi_time  __napi_poll"
+has "show busy" "Softnet (per CPU)"
+has "show busy" "hidden; -z shows them"
+nb show eth0 lo; check "show eth0 lo" 0
+if grep -q '^eth1\|^total' "$TMP/out"; then bad "show eth0 lo: extra rows"
+else ok; fi
+nb show -p; check "show -p" 0; has "show -p" '"format": "netbuf-show/1"'
+nb show --prometheus; has "prom" 'netbuf_collapse_duration_seconds_bucket{iface="eth0",ifindex="2",netns="'
+has "prom" 'le="+Inf"} 5000'
+fixture "$FIX/basic-6.1"
+nb show; has "unavailable probe" "ofo_prune  tcp_prune_ofo_queue    unavailable"
+has "unavailable probe" "symbol_not_found(-2)"
+
+# ---- hist ----
+fixture "$FIX/busy-6.12"
+nb hist collapse eth0; check "hist collapse eth0" 0
+has "hist bars" "usecs : count      distribution"
+has "hist bars" "|****************************************|  40.0%"
+nb hist napi_pkts; check "hist napi_pkts" 0; has "hist pkts" "packets : count"
+nb hist napi eth0 -p; check "hist napi -p" 0; json "hist napi -p"
+has "hist napi -p" '"hist": "napi_ns"'
+
+# ---- advise ----
+nb advise; check "advise busy" 0
+has "advise busy" "consider lowering tcp_rmem max (Cloudflare's 2015 fix was 4 MiB)"
+has "advise busy" "prune drops (RcvPruned)"
+has "advise busy" "NAPI budget exhausted in 6.0% of polls"
+has "advise busy" "softnet backlog drops 345"
+fixture "$FIX/basic-6.1"
+nb advise; check "advise basic" 0; has "advise basic" "no problems found"
+nb advise -i 0.1; check "advise -i" 0; has "advise -i" "Based on a 0.1 s"
+
+# ---- events ----
+fixture "$FIX/busy-6.12"
+nb events; check "events busy" 0
+has "events" "events log: threshold 1.00ms"
+has "events" "[2001:db8::1]:443"
+nb events -j eth0; check "events -j eth0" 0; json "events -j eth0"
+if [ "$(grep -o '"kind"' "$TMP/out" | wc -l)" = 4 ]; then ok
+else bad "events eth0: the 4 events of eth0"; fi
+nb events -f -c 3 -i 0.1; check "events -f" 0
+if [ "$(grep -c 'collapse\|prune' "$TMP/out")" = 5 ]; then ok
+else bad "events -f: each event once"; fi
+nb events -z; check "events -z" 2 "option -z does not apply to events"
+nb show -f; check "show -f" 2 "option -f does not apply to show"
+mkbroken0() { rm -rf "${TMP:?}/$1"; cp -r "$FIX/busy-6.12" "$TMP/$1"; }
+mkbroken0 noevents; rm "$TMP/noevents/netbuf/events"
+fixture "$TMP/noevents"
+nb events; check "events missing" 1 "events: No such file or directory"
+nb show; check "show without events" 0
+mkbroken0 badevents; echo "1.5 collapse" >>"$TMP/badevents/netbuf/events"
+fixture "$TMP/badevents"
+nb events; check "events corrupt" 1 "expected 16 fields, got 2"
+fixture "$FIX/busy-6.12"
+
+# ---- watch ----
+fixture "$FIX/busy-6.12"
+nb watch -c 2 -i 0.1; check "watch -c 2" 0
+if [ "$(grep -c '^TIME' "$TMP/out")" = 1 ] &&
+   [ "$(grep -c ' eth0 ' "$TMP/out")" = 2 ]; then ok
+else bad "watch piped: one header, one line per iface per interval"; fi
+nb watch -c 2 -i 0.1 -j; check "watch -j" 0
+if [ "$(wc -l <"$TMP/out")" = 2 ] && head -1 "$TMP/out" | python3 -m json.tool >/dev/null
+then ok; else bad "watch -j: one JSON document per line"; fi
+nb watch -c 1 -i 0.1 nosuch; check "watch nosuch" 1 "no interface 'nosuch'"
+# shellcheck disable=SC2086
+$WRAP "$BIN" watch -i 0.2 >"$TMP/out" 2>"$TMP/err" &
+pid=$!
+sleep 3
+kill -INT $pid
+wait $pid
+RC=$?
+check "watch SIGINT exits 0" 0
+if grep -q ' eth0 ' "$TMP/out"; then ok; else bad "watch SIGINT: no output"; fi
+if script -qec "$WRAP $BIN watch -c 2 -i 0.1" /dev/null >"$TMP/out" 2>&1 &&
+   grep -q $'\033\[H\033\[2J' "$TMP/out" &&
+   grep -q 'Ctrl-C quits' "$TMP/out"; then ok
+else bad "watch on a terminal redraws in place"; fi
+
+# ---- baseline ----
+fixture "$FIX/basic-6.1"
+nb baseline save -i 0.2 "$TMP/b1"; check "save" 0
+if [ -s "$TMP/b1" ] && [ ! -e "$TMP/b1.tmp" ] &&
+   [ "$(head -1 "$TMP/b1")" = "netbuf-baseline 1" ]; then ok
+else bad "save wrote $TMP/b1"; fi
+fixture "$FIX/basic-6.1-later"
+nb baseline compare "$TMP/b1"; check "compare" 0
+has "compare" "after: period"
+has "compare" "basis since the baseline"
+has "compare" "eth0     coll_calls_per_s"
+has "compare" "net.ipv4.tcp_rmem"
+nb baseline compare -j "$TMP/b1"; check "compare -j" 0; json "compare -j"
+has "compare -j" '"format":"netbuf-compare/1"'
+nb baseline compare -p -i 0.1 "$TMP/b1"; check "compare -i" 0
+json "compare -i"; has "compare -i" '"basis": "a fresh period measured now"'
+# a baseline whose period saw counters grow: before figures
+fixture "$FIX/basic-6.1"; nb baseline save -i 0 "$TMP/s1"
+sleep 0.2
+fixture "$FIX/basic-6.1-later"; nb baseline save -i 0 "$TMP/s2"
+{ sed '/^end$/d; s/^snapshots 1$/snapshots 2/' "$TMP/s1"
+  sed '1,/^snapshots 1$/d; s/^snapshot 1$/snapshot 2/' "$TMP/s2"; } >"$TMP/b2"
+nb baseline compare -j "$TMP/b2"; check "compare period" 0
+if python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+m = [r for r in d["interfaces"] if r["iface"] == "eth0" and r["metric"] == "coll_calls_per_s"][0]
+assert d["before"]["period_s"] > 0.1 and m["before"] > 0 and m["after"] == 0
+' "$TMP/out"; then ok; else bad "compare: before figures of the saved period"; fi
+# reset: counters went down since the baseline
+fixture "$FIX/busy-6.12"; nb baseline save -i 0 "$TMP/b3"
+fixture "$FIX/zero"; nb baseline compare "$TMP/b3"; check "compare reset" 0
+has "compare reset" "(netbuf was reset or reloaded) since the baseline"
+has "compare reset" "net.ipv4.tcp_rmem             4096 131072 33554432  4096 131072 6291456  yes"
+nb baseline compare -j "$TMP/b3"; json "compare reset -j"
+has "compare reset -j" '"reset":true'
+# corrupt and foreign baseline files
+head -c 700 "$TMP/b1" >"$TMP/trunc"
+nb baseline compare "$TMP/trunc"; check "compare truncated" 1 "truncated"
+sed 's/^netbuf-baseline 1$/netbuf-baseline 2/' "$TMP/b1" >"$TMP/v2"
+nb baseline compare "$TMP/v2"; check "compare v2" 1 "unsupported baseline version 2"
+sed 's/^file rcvbuf 5$/file rcvbuf 4/' "$TMP/b1" >"$TMP/short"
+nb baseline compare "$TMP/short"; check "compare corrupt" 1 "short:32: expected 'file'"
+nb baseline compare "$TMP/none"; check "compare missing" 1 "No such file"
+chmod 000 "$TMP/b1"
+if [ "$(id -u)" != 0 ]; then
+	nb baseline compare "$TMP/b1"; check "compare unreadable" 1 "Permission denied"
+fi
+chmod 644 "$TMP/b1"
+
+# ---- broken /proc/netbuf: one line, nothing written ----
+mkbroken() {	# mkbroken NAME FILE CONTENT
+	rm -rf "${TMP:?}/$1"
+	cp -r "$FIX/basic-6.1" "$TMP/$1"
+	printf "%b" "$3" >"$TMP/$1/$2"
+}
+mkbroken fmt2 netbuf/version 'netbuf 0.2.0\nformat 2\n'
+mkbroken trunc netbuf/rcvbuf "$(head -3 "$FIX/basic-6.1/netbuf/rcvbuf")\n"
+mkbroken nonl netbuf/napi "$(cat "$FIX/basic-6.1/netbuf/napi")"
+mkbroken hist netbuf/histograms 'iface ifindex hist samples sum max buckets\nlo 1 collapse 5 1 1 1024:3\n'
+mkbroken probes netbuf/probes 'hook symbol type state hits nmissed self_ns note\nx y z maybe 1 1 0 -\n'
+mkbroken softnet net/softnet_stat '0000000b 00000000\n'
+for b in fmt2:"unsupported format 2" trunc:"no total row" nonl:"truncated" \
+	 hist:"bucket counts add up to 3, not samples 5" \
+	 probes:"bad state 'maybe'" softnet:"fewer than 3 columns"; do
+	name=${b%%:*}
+	fixture "$TMP/$name"
+	for cmd in show "show -j" "show --prometheus" hist advise; do
+		# shellcheck disable=SC2086
+		nb $cmd; check "$cmd on $name" 1 "${b#*:}"
+	done
+	nb baseline save -i 0 "$TMP/save-$name"
+	check "save on $name" 1 "${b#*:}"
+	if [ -e "$TMP/save-$name" ] || [ -e "$TMP/save-$name.tmp" ]; then
+		bad "save on $name wrote a file"
+	else ok; fi
+done
+fixture "$TMP/not-loaded"
+nb; check "not loaded" 1 "the netbuf module is not loaded (load it with 'modprobe netbuf', or 'insmod netbuf.ko')"
+nb watch -c 1; check "watch not loaded" 1 "modprobe netbuf"
+nb baseline save "$TMP/nl"; check "save not loaded" 1 "modprobe netbuf"
+[ -e "$TMP/nl" ] && bad "save not loaded wrote a file" || ok
+
+# ---- version mismatch ----
+mkbroken newer netbuf/version 'netbuf 0.9.0\nformat 1\nbuilt_for x\nrunning x\n'
+fixture "$TMP/newer"
+nb show; check "mismatch" 0 "warning: module version 0.9.0 differs"
+
+# ---- command line ----
+fixture "$FIX/basic-6.1"
+nb frob; check "unknown command" 2 "unknown command 'frob'"
+nb show --frob; check "unknown option" 2 "unknown option '--frob'"
+nb watch -i 0; check "interval 0" 2 "bad interval '0'"
+nb watch -i 5000; check "interval 5000" 2 "bad interval '5000'"
+nb watch -i 1,5; check "interval 1,5" 2 "bad interval '1,5'"
+nb watch -c -3; check "count -3" 2 "bad count"
+nb -j --prometheus; check "-j --prometheus" 2 "exclude each other"
+nb hist -z; check "hist -z" 2 "does not apply to hist"
+nb baseline; check "baseline" 2 "expected 'save FILE' or 'compare FILE'"
+for c in show watch hist baseline advise events; do
+	nb "$c" --help; check "$c --help" 0; has "$c --help" "Usage: netbuf $c"
+	nb help "$c"; check "help $c" 0
+done
+nb --version; check "--version" 0; has "--version" "netbuf "
+
+# ---- man page, install ----
+if groff -man -ww -z netbuf.8 2>"$TMP/groff" && [ ! -s "$TMP/groff" ]; then ok
+else bad "netbuf.8: groff warnings: $(head -3 "$TMP/groff")"; fi
+if make -s install DESTDIR="$TMP/root" PREFIX=/usr >/dev/null 2>&1 &&
+   [ -x "$TMP/root/usr/sbin/netbuf" ] &&
+   [ -f "$TMP/root/usr/share/man/man8/netbuf.8" ]; then ok
+else bad "make install DESTDIR PREFIX"; fi
+
+echo "cli: $PASS passed, $FAIL failed"
+[ "$FAIL" = 0 ]

@@ -1,0 +1,778 @@
+// SPDX-License-Identifier: GPL-2.0
+/* netbuf tests: the parsers of every input file, and every fixture dir. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "parse.h"
+#include "testutil.h"
+
+#define RCV_HDR "iface ifindex state coll_calls coll_skbs coll_freed " \
+	"coll_ns coll_max_ns prune_calls prune_noop prune_collapse " \
+	"prune_ofo prune_drop prune_ns prune_max_ns ofo_calls ofo_segs " \
+	"ofo_bytes untracked\n"
+#define Z16 " 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0"
+#define RCV_UNKNOWN "unknown 0 -" Z16 "\n"
+#define RCV_TOTAL "total - -" Z16 "\n"
+#define NAPI_HDR "iface ifindex state polls packets exhausted empty " \
+	"poll_ns poll_max_ns untimed\n"
+#define PROBE_HDR "hook symbol type state hits nmissed self_ns note\n"
+#define HIST_HDR "iface ifindex hist samples sum max buckets\n"
+
+static void expect_err(int r, const struct nb_err *e, const char *what)
+{
+	assert_int_equal(r, -1);
+	assert_contains(e->msg, what);
+}
+
+/* ---- version ---- */
+
+static void version_ok(void **state)
+{
+	const char *t = "netbuf 0.1.0\nformat 1\nbuilt_for 6.1.0-56-amd64\n"
+			"running 6.12.1\npreempt full\nextra later-key\n";
+	struct nb_version v;
+	struct nb_err e;
+
+	(void)state;
+	assert_int_equal(nb_parse_version("v", t, strlen(t), &v, &e), 0);
+	assert_string_equal(v.module, "0.1.0");
+	assert_int_equal(v.format, 1);
+	assert_string_equal(v.built_for, "6.1.0-56-amd64");
+	assert_string_equal(v.running, "6.12.1");
+	assert_string_equal(v.preempt, "full");
+	t = "netbuf 0.1.0\nformat 1\nbuilt_for a\nrunning b\n";
+	assert_int_equal(nb_parse_version("v", t, strlen(t), &v, &e), 0);
+	assert_string_equal(v.preempt, "");	/* optional */
+}
+
+static void version_errors(void **state)
+{
+	static const struct { const char *text, *err; } cases[] = {
+		{ "netbuf 0.2.0\nformat 2\nbuilt_for x\nrunning y\n",
+		  "unsupported format 2" },
+		{ "something new\nformat 3\n", "unsupported format 3" },
+		{ "netbuf 0.1.0\nbuilt_for x\nrunning y\n", "no 'format'" },
+		{ "netbuf 0.1.0\nformat 1\nbuilt_for x\n", "no 'running'" },
+		{ "netbuf 0.1.0\nformat 1\nbuilt_for x\nrunning y",
+		  "truncated" },
+		{ "netbuf 0.1.0\nformat 1\nformat 1\nbuilt_for x\nrunning y\n",
+		  "duplicate key" },
+		{ "netbuf 0.1.0 extra\nformat 1\nbuilt_for x\nrunning y\n",
+		  "expected 'key value'" },
+		{ "format one\n", "bad format line" },
+		{ "", "no 'format'" },
+	};
+	struct nb_version v;
+	struct nb_err e;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NB_ARRAY_SIZE(cases); i++)
+		expect_err(nb_parse_version("v", cases[i].text,
+					    strlen(cases[i].text), &v, &e),
+			   &e, cases[i].err);
+}
+
+/* ---- probes ---- */
+
+static void probes_ok(void **state)
+{
+	const char *t =
+		"hook symbol type state hits nmissed self_ns note\n"
+		"collapse tcp_collapse kretprobe active 123 0 4567 -\n"
+		"napi napi_poll tracepoint active 99999 - 0 -\n"
+		"napi_time __napi_poll kprobe unavailable - - 0 "
+		"symbol_not_found(-2)\n";
+	struct nb_probe *p;
+	struct nb_err e;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(nb_parse_probes("p", t, strlen(t), &p, &n, &e), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(p[0].hook, "collapse");
+	assert_true(p[0].active && p[0].has_nmissed && p[0].hits == 123);
+	assert_int_equal(p[0].self_ns, 4567);
+	assert_string_equal(p[0].note, "");
+	assert_false(p[1].has_nmissed);
+	assert_false(p[2].active);
+	assert_false(p[2].has_hits);
+	assert_string_equal(p[2].note, "symbol_not_found(-2)");
+	free(p);
+}
+
+static void probes_errors(void **state)
+{
+	static const struct { const char *text, *err; } cases[] = {
+		{ "hook symbol type state hits nmissed note\n",
+		  "unexpected header: 7 columns, expected 8" },
+		{ "hook symbol type status hits nmissed self_ns note\n",
+		  "header column 4 'status'" },
+		{ PROBE_HDR "a b c sleeping 1 0 0 -\n", "bad state 'sleeping'" },
+		{ PROBE_HDR "a b c active 1 0 -\n", "expected 8 fields, got 7" },
+		{ PROBE_HDR "a b c active x 0 0 -\n", "bad hits 'x'" },
+		{ PROBE_HDR "a b c active 1 0 - -\n", "bad self_ns '-'" },
+		{ PROBE_HDR "\n", "empty line" },
+		{ "", "empty file" },
+	};
+	struct nb_probe *p = NULL;
+	struct nb_err e;
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < NB_ARRAY_SIZE(cases); i++)
+		expect_err(nb_parse_probes("p", cases[i].text,
+					   strlen(cases[i].text), &p, &n, &e),
+			   &e, cases[i].err);
+}
+
+/* ---- rcvbuf and napi ---- */
+
+static void rcvbuf_ok(void **state)
+{
+	const char *t = RCV_HDR
+		"lo 1 up 12 34 1000 345678 98765 3 1 1 0 1 5000 3000 0 0 0 0\n"
+		"eth1 5 gone 1 1 1 1 1 0 0 0 0 0 0 0 2 3 4 0\n"
+		RCV_UNKNOWN RCV_TOTAL;
+	struct nb_table tb;
+	struct nb_err e;
+
+	(void)state;
+	assert_int_equal(nb_parse_table("r", t, strlen(t), &nb_rcvbuf_def,
+					&tb, &e), 0);
+	assert_int_equal(tb.n, 4);
+	assert_int_equal(tb.rows[0].kind, NB_ROW_IFACE);
+	assert_int_equal(tb.rows[0].v[RB_COLL_MAX_NS], 98765);
+	assert_int_equal(tb.rows[0].v[RB_PRUNE_DROP], 1);
+	assert_string_equal(tb.rows[1].state, "gone");
+	assert_int_equal(tb.rows[1].v[RB_OFO_BYTES], 4);
+	assert_int_equal(tb.rows[2].kind, NB_ROW_PSEUDO);
+	assert_int_equal(tb.rows[3].kind, NB_ROW_TOTAL);
+	assert_int_equal(tb.rows[3].ifindex, -1);
+	free(tb.rows);
+}
+
+static void napi_ok(void **state)
+{
+	const char *t = NAPI_HDR
+		"eth0 2 up 100 2000 3 4 500000 9000 1\n"
+		"unknown 0 - 0 0 0 0 0 0 0\n"
+		"backlog 0 - 5 6 0 0 70 30 0\n"
+		"total - - 105 2006 3 4 500070 9000 1\n";
+	struct nb_table tb;
+	struct nb_err e;
+
+	(void)state;
+	assert_int_equal(nb_parse_table("n", t, strlen(t), &nb_napi_def,
+					&tb, &e), 0);
+	assert_int_equal(tb.n, 4);
+	assert_int_equal(tb.rows[0].v[NP_EXHAUSTED], 3);
+	assert_int_equal(tb.rows[0].v[NP_UNTIMED], 1);
+	assert_string_equal(tb.rows[2].iface, "backlog");
+	assert_int_equal(tb.rows[2].kind, NB_ROW_PSEUDO);
+	free(tb.rows);
+}
+
+static void table_errors(void **state)
+{
+	static const struct { const char *text, *err; } cases[] = {
+		{ RCV_HDR "lo 1 up" Z16 "\n" RCV_UNKNOWN,
+		  "no total row at the end (truncated?)" },
+		{ RCV_HDR "lo 1 up" Z16 "\n", "no total row" },
+		{ RCV_HDR, "no total row" },
+		{ RCV_HDR RCV_UNKNOWN RCV_TOTAL "lo 1 up" Z16 "\n",
+		  "row after the total row" },
+		{ RCV_HDR RCV_UNKNOWN "lo 1 up" Z16 "\n" RCV_TOTAL,
+		  "row lo after row unknown (out of order)" },
+		{ RCV_HDR "lo 1 up 1 2 3\n" RCV_UNKNOWN RCV_TOTAL,
+		  "expected 19 fields, got 6" },
+		{ RCV_HDR "lo 1 up 1x 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
+		  "bad coll_calls '1x'" },
+		{ RCV_HDR "lo 1 up -1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
+		  "bad coll_calls '-1'" },
+		{ RCV_HDR "lo 1 up 18446744073709551616 0 0 0 0 0 0 0 0 0 0 "
+		  "0 0 0 0 0\n", "bad coll_calls" },
+		{ RCV_HDR "lo 1 up - 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
+		  "bad coll_calls '-'" },
+		{ RCV_HDR "lo 1 down" Z16 "\n", "bad state 'down'" },
+		{ RCV_HDR "lo - up" Z16 "\n", "ifindex '-' on a row" },
+		{ RCV_HDR "backlog 0 -" Z16 "\n", "not 'unknown' with" },
+		{ RCV_HDR "lo 1 up" Z16 "\nlo 1 up" Z16 "\n",
+		  "duplicate row lo" },
+		{ "iface ifindex state coll_calls\n", "unexpected header" },
+		{ "iface ifindex state coll_calls coll_skbs coll_freed coll_ns "
+		  "coll_max_ns prune_calls prune_noop prune_collapse prune_ofo "
+		  "prune_drops prune_ns prune_max_ns ofo_calls ofo_segs "
+		  "ofo_bytes untracked\n", "header column 13 'prune_drops'" },
+		{ RCV_HDR "lo 1 up" Z16, "truncated (last line has no "
+		  "newline)" },
+		{ RCV_HDR "lo 99999999999 up" Z16 "\n", "ifindex out of range" },
+	};
+	struct nb_table tb;
+	struct nb_err e;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NB_ARRAY_SIZE(cases); i++)
+		expect_err(nb_parse_table("rcvbuf", cases[i].text,
+					  strlen(cases[i].text),
+					  &nb_rcvbuf_def, &tb, &e), &e,
+			   cases[i].err);
+}
+
+static void napi_errors(void **state)
+{
+	const char *bad = NAPI_HDR "other 0 - 0 0 0 0 0 0 0\n";
+	const char *order = NAPI_HDR "backlog 0 - 0 0 0 0 0 0 0\n"
+			    "unknown 0 - 0 0 0 0 0 0 0\n";
+	struct nb_table tb;
+	struct nb_err e;
+
+	(void)state;
+	expect_err(nb_parse_table("napi", bad, strlen(bad), &nb_napi_def, &tb,
+				  &e), &e, "not 'unknown' or 'backlog'");
+	expect_err(nb_parse_table("napi", order, strlen(order), &nb_napi_def,
+				  &tb, &e), &e,
+		   "row unknown after row backlog (out of order)");
+}
+
+/* The pseudo rows are optional; only the total row must be there. */
+static void pseudo_optional(void **state)
+{
+	const char *r = RCV_HDR "lo 1 up" Z16 "\n" RCV_TOTAL;
+	const char *n = NAPI_HDR "unknown 0 - 1 1 0 0 1 1 0\n"
+			"total - - 1 1 0 0 1 1 0\n";
+	struct nb_table tb;
+	struct nb_err e;
+
+	(void)state;
+	assert_int_equal(nb_parse_table("r", r, strlen(r), &nb_rcvbuf_def,
+					&tb, &e), 0);
+	assert_int_equal(tb.n, 2);
+	free(tb.rows);
+	assert_int_equal(nb_parse_table("n", n, strlen(n), &nb_napi_def, &tb,
+					&e), 0);
+	assert_int_equal(tb.rows[0].kind, NB_ROW_PSEUDO);
+	free(tb.rows);
+}
+
+/* ---- histograms ---- */
+
+static void hists_ok(void **state)
+{
+	const char *t = HIST_HDR
+		"lo 1 collapse 12 345678 98765 1024:3 2048:5 16384:4\n"
+		"eth0 2 napi_pkts 10 100 64 0:1 1:2 64:7\n"
+		"total - prune 1 5 5 4:1\n"
+		"big 3 napi_ns 2 0 18446744073709551615 "
+		"9223372036854775808:2\n";
+	struct nb_hrow *h;
+	struct nb_err e;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(nb_parse_hists("h", t, strlen(t), &h, &n, &e), 0);
+	assert_int_equal(n, 4);
+	assert_int_equal(h[0].kind, NB_H_COLLAPSE);
+	assert_int_equal(h[0].h.samples, 12);
+	assert_int_equal(h[0].h.b[11], 3);	/* 1024 = 2^10 -> [11] */
+	assert_int_equal(h[0].h.b[12], 5);
+	assert_int_equal(h[0].h.b[15], 4);
+	assert_int_equal(h[1].kind, NB_H_NAPI_PKTS);
+	assert_int_equal(h[1].h.b[0], 1);
+	assert_int_equal(h[1].h.b[1], 2);
+	assert_int_equal(h[1].h.b[7], 7);
+	assert_int_equal(h[2].ifindex, -1);
+	assert_int_equal(h[3].h.b[64], 2);
+	free(h);
+}
+
+static void hists_errors(void **state)
+{
+	static const struct { const char *text, *err; } cases[] = {
+		{ HIST_HDR "lo 1 collapse 12 345678 98765 1024:3 2048:5\n",
+		  "add up to 8, not samples 12" },
+		{ HIST_HDR "lo 1 collapse 3 3 3 1000:3\n",
+		  "bucket low 1000 is not 0 or a power of two" },
+		{ HIST_HDR "lo 1 collapse 3 3 3 2048:1 1024:2\n",
+		  "not in ascending order" },
+		{ HIST_HDR "lo 1 collapse 3 3 3 1024:1 1024:2\n",
+		  "not in ascending order" },
+		{ HIST_HDR "lo 1 latency 3 3 3 1024:3\n",
+		  "unknown histogram 'latency'" },
+		{ HIST_HDR "lo 1 napi 3 3 3 1024:3\n",
+		  "unknown histogram 'napi'" },
+		{ HIST_HDR "lo 1 collapse 3 3 3 1024-3\n", "bad bucket" },
+		{ HIST_HDR "lo 1 collapse 3 3 3 1024:\n", "bad bucket" },
+		{ HIST_HDR "lo 1 collapse 3 3\n", "at least 6 fields" },
+		{ HIST_HDR "lo 1 collapse 1 1 1 1:1\nlo 1 collapse 1 1 1 1:1\n",
+		  "duplicate histogram row" },
+		{ "iface ifindex hist samples sum max\n", "unexpected header" },
+	};
+	struct nb_hrow *h;
+	struct nb_err e;
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < NB_ARRAY_SIZE(cases); i++)
+		expect_err(nb_parse_hists("histograms", cases[i].text,
+					  strlen(cases[i].text), &h, &n, &e),
+			   &e, cases[i].err);
+}
+
+/* ---- memory ---- */
+
+#define MEM_OK "rows 12\nrows_max 4096\nrow_bytes 1408\npercpu_bytes 64\n" \
+	"cpus 2\nbytes 45056\nbytes_worst 39059456\nuntracked_devs 3\n" \
+	"evicted 4\n"
+
+static void memory_ok(void **state)
+{
+	const char *t = MEM_OK "lost 7\nlater_key 1\n";
+	u64 mem[MEM_COUNT];
+	struct nb_err e;
+
+	(void)state;
+	assert_int_equal(nb_parse_memory("m", t, strlen(t), mem, &e), 0);
+	assert_int_equal(mem[MEM_ROWS], 12);
+	assert_int_equal(mem[MEM_BYTES_WORST], 39059456);
+	assert_int_equal(mem[MEM_UNTRACKED_DEVS], 3);
+	assert_int_equal(mem[MEM_EVICTED], 4);
+	assert_int_equal(mem[MEM_LOST], 7);
+}
+
+static void memory_errors(void **state)
+{
+	const char *missing = MEM_OK, *bad = MEM_OK "lost lots\n";
+	u64 mem[MEM_COUNT];
+	struct nb_err e;
+
+	(void)state;
+	expect_err(nb_parse_memory("m", missing, strlen(missing), mem, &e),
+		   &e, "no 'lost' line (truncated?)");
+	expect_err(nb_parse_memory("m", bad, strlen(bad), mem, &e), &e,
+		   "bad lost 'lots'");
+}
+
+/* ---- softnet_stat ---- */
+
+static void softnet_13(void **state)
+{
+	const char *t =
+		"0000000b 00000001 00000002 00000000 00000000 00000000 "
+		"00000000 00000000 00000000 00000000 00000000 00000005 "
+		"00000000\n"
+		"000025a1 00000000 0000000a 00000000 00000000 00000000 "
+		"00000000 00000000 00000000 00000000 00000000 00000000 "
+		"00000002\n";
+	struct nb_cpu *c;
+	struct nb_err e;
+	unsigned int cols;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(nb_parse_softnet("s", t, strlen(t), &c, &n, &cols,
+					  &e), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(cols, 13);
+	assert_int_equal(c[0].processed, 11);
+	assert_int_equal(c[0].dropped, 1);
+	assert_int_equal(c[0].squeeze, 2);
+	assert_int_equal(c[0].backlog, 5);
+	assert_int_equal(c[1].processed, 0x25a1);
+	assert_int_equal(c[1].squeeze, 10);
+	assert_int_equal(c[1].cpu, 2);	/* CPU 1 offline */
+	free(c);
+}
+
+static void softnet_15(void **state)
+{
+	/* 6.12: backlog len and CPU index in 12 and 13, then 2 queues */
+	const char *t =
+		"00000010 00000000 00000000 00000000 00000000 00000000 "
+		"00000000 00000000 00000000 00000000 00000000 00000003 "
+		"00000007 00000001 00000002\n";
+	struct nb_cpu *c;
+	struct nb_err e;
+	unsigned int cols;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(nb_parse_softnet("s", t, strlen(t), &c, &n, &cols,
+					  &e), 0);
+	assert_int_equal(cols, 15);
+	assert_int_equal(c[0].processed, 16);
+	assert_int_equal(c[0].cpu, 7);
+	assert_int_equal(c[0].backlog, 3);
+	free(c);
+}
+
+static void softnet_narrow(void **state)
+{
+	const char *t = "1 2 3\n4 5 6\n";
+	struct nb_cpu *c;
+	struct nb_err e;
+	unsigned int cols;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(nb_parse_softnet("s", t, strlen(t), &c, &n, &cols,
+					  &e), 0);
+	assert_int_equal(cols, 3);
+	assert_int_equal(c[1].cpu, 1);	/* row number */
+	assert_int_equal(c[1].squeeze, 6);
+	assert_false(c[1].has_backlog);
+	free(c);
+}
+
+static void softnet_errors(void **state)
+{
+	static const struct { const char *text, *err; } cases[] = {
+		{ "1 2\n", "fewer than 3 columns" },
+		{ "1 2 3\n1 2 3 4\n", "4 columns, previous rows have 3" },
+		{ "1 2 zz\n", "bad hex field 3 'zz'" },
+		{ "", "no CPU rows" },
+		{ "1 2 3", "truncated" },
+	};
+	struct nb_cpu *c;
+	struct nb_err e;
+	unsigned int cols;
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < NB_ARRAY_SIZE(cases); i++)
+		expect_err(nb_parse_softnet("softnet_stat", cases[i].text,
+					    strlen(cases[i].text), &c, &n,
+					    &cols, &e), &e, cases[i].err);
+}
+
+/* ---- events, control ---- */
+
+#define EV_HDR "time kind dur_ns outcome iface ifindex cgroup local remote " \
+	"rmem_before rcvbuf_before rmem_after rcvbuf_after skbs bytes cpu\n"
+
+static void events_ok(void **state)
+{
+	const char *t = EV_HDR
+		"1795890823.207195200 collapse 761801 - lo 1 1 "
+		"127.0.0.1:34337 127.0.0.1:37986 131088 131072 108800 131072 "
+		"36 22288 1\n"
+		"1795890823.000000001 prune 1099813 drop - 7 99 "
+		"[2001:db8::1]:443 [::1]:5 - - - - 0 0 3\n";
+	struct nb_event *ev;
+	struct nb_err e;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(nb_parse_events("ev", t, strlen(t), &ev, &n, &e), 0);
+	assert_int_equal(n, 2);
+	assert_true(ev[0].time_ns == 1795890823207195200ull);
+	assert_false(ev[0].prune);
+	assert_string_equal(ev[0].outcome, "");
+	assert_string_equal(ev[0].local, "127.0.0.1:34337");
+	assert_int_equal(ev[0].rmem[1], 108800);
+	assert_true(ev[1].prune);
+	assert_string_equal(ev[1].outcome, "drop");
+	assert_string_equal(ev[1].iface, "");
+	assert_int_equal(ev[1].ifindex, 7);
+	assert_string_equal(ev[1].remote, "[::1]:5");
+	assert_int_equal(ev[1].rcvbuf[0], -1);
+	free(ev);
+}
+
+static void events_errors(void **state)
+{
+	static const struct { const char *row, *err; } cases[] = {
+		{ "1.5 collapse 1 - lo 1 1 a:1 b:2 1 1 1 1 1 1 1\n",
+		  "bad time '1.5'" },
+		{ "1.000000000 merge 1 - lo 1 1 a:1 b:2 1 1 1 1 1 1 1\n",
+		  "bad kind 'merge'" },
+		{ "1.000000000 collapse 1 drop lo 1 1 a:1 b:2 1 1 1 1 1 1 1\n",
+		  "an outcome on a collapse event" },
+		{ "1.000000000 prune 1 maybe lo 1 1 a:1 b:2 1 1 1 1 1 1 1\n",
+		  "bad outcome 'maybe'" },
+		{ "1.000000000 prune 1 - lo 1 1 a:1 b:2 1 1 1 1 1 1 1\n",
+		  "bad outcome '-'" },
+		{ "1.000000000 collapse 1 - lo 1 1 a b:2 1 1 1 1 1 1 1\n",
+		  "bad address 'a'" },
+		{ "1.000000000 collapse 1 - lo 1 1 a:1 b:99999 1 1 1 1 1 1 1\n",
+		  "bad address 'b:99999'" },
+		{ "1.000000000 collapse 1 - lo 1 1 a:1 b:2 1 1 1 1 1 1\n",
+		  "expected 16 fields, got 15" },
+		{ "1.000000000 collapse x - lo 1 1 a:1 b:2 1 1 1 1 1 1 1\n",
+		  "bad dur_ns 'x'" },
+	};
+	struct nb_event *ev;
+	char text[512];
+	struct nb_err e;
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < NB_ARRAY_SIZE(cases); i++) {
+		snprintf(text, sizeof(text), "%s%s", EV_HDR, cases[i].row);
+		expect_err(nb_parse_events("ev", text, strlen(text), &ev, &n,
+					   &e), &e, cases[i].err);
+	}
+	expect_err(nb_parse_events("ev", "time kind\n", 10, &ev, &n, &e), &e,
+		   "unexpected header");
+}
+
+static void control_file(void **state)
+{
+	const char *t = "events_threshold_ns 1000000\nevents_max 128\n"
+			"events_recorded 5\nevents_lost 0\ntiming 1\n";
+	u64 ctl[CTL_COUNT];
+	struct nb_err e;
+
+	(void)state;
+	assert_int_equal(nb_parse_control("c", t, strlen(t), ctl, &e), 0);
+	assert_int_equal(ctl[CTL_THRESHOLD_NS], 1000000);
+	assert_int_equal(ctl[CTL_TIMING], 1);
+	expect_err(nb_parse_control("c", t, 43, ctl, &e), &e,
+		   "no 'events_recorded' line");
+}
+
+/* ---- sysctls ---- */
+
+static void sysctl_values(void **state)
+{
+	struct nb_sysctls sc;
+	struct nb_err e;
+
+	(void)state;
+	memset(&sc, 0, sizeof(sc));
+	assert_int_equal(nb_parse_sysctl("r", "4096\t131072\t6291456\n", 20,
+					 SC_TCP_RMEM, &sc, &e), 0);
+	assert_string_equal(sc.raw[SC_TCP_RMEM], "4096 131072 6291456");
+	assert_int_equal(sc.v[SC_TCP_RMEM][2], 6291456);
+	assert_int_equal(nb_parse_sysctl("a", "-2\n", 3, SC_ADV_WIN_SCALE,
+					 &sc, &e), 0);
+	assert_int_equal(sc.v[SC_ADV_WIN_SCALE][0], -2);
+	expect_err(nb_parse_sysctl("b", "300 1\n", 6, SC_BUDGET, &sc, &e), &e,
+		   "expected 1 value(s), got 2");
+	expect_err(nb_parse_sysctl("b", "lots\n", 5, SC_BUDGET, &sc, &e), &e,
+		   "bad value 'lots'");
+	expect_err(nb_parse_sysctl("b", "300\n400\n", 8, SC_BUDGET, &sc, &e),
+		   &e, "expected one line");
+}
+
+/* ---- number tokens ---- */
+
+static void tokens(void **state)
+{
+	struct nb_tok t;
+	long long i;
+	u64 v;
+
+	(void)state;
+	t.p = "18446744073709551615";
+	t.n = strlen(t.p);
+	assert_int_equal(nb_tok_u64(t, &v), 0);
+	assert_true(v == UINT64_MAX);
+	t.p = "18446744073709551616";
+	t.n = strlen(t.p);
+	assert_int_equal(nb_tok_u64(t, &v), -1);
+	t.p = "+1";
+	t.n = 2;
+	assert_int_equal(nb_tok_u64(t, &v), -1);
+	t.p = "ffFF";
+	t.n = 4;
+	assert_int_equal(nb_tok_hex(t, &v), 0);
+	assert_int_equal(v, 0xffff);
+	t.p = "-42";
+	t.n = 3;
+	assert_int_equal(nb_tok_i64(t, &i), 0);
+	assert_int_equal(i, -42);
+	t.p = "-";
+	t.n = 1;
+	assert_int_equal(nb_tok_i64(t, &i), -1);
+}
+
+/* ---- snapshots from dirs ---- */
+
+static void load_missing_module(void **state)
+{
+	struct nb_paths p = { "tests/fixtures/no-such-dir", "/proc/net",
+			      "/proc/sys" };
+	struct nb_snapshot s;
+	struct nb_err e;
+
+	(void)state;
+	expect_err(nb_snapshot_load(&p, &s, &e), &e, "modprobe netbuf");
+	assert_contains(e.msg, "insmod netbuf.ko");
+}
+
+static void copy_fixture(const char *from, const char *to)
+{
+	char cmd[8400];
+
+	snprintf(cmd, sizeof(cmd), "cp -r %s/%s/. %s", tu_fixtures(), from,
+		 to);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void load_broken_dirs(void **state)
+{
+	static const struct { const char *file, *text, *err; } cases[] = {
+		{ "netbuf/version", "netbuf 0.9.0\nformat 2\n",
+		  "unsupported format 2" },
+		{ "netbuf/rcvbuf", RCV_HDR "lo 1 up" Z16 "\n",
+		  "rcvbuf: no total row" },
+		{ "netbuf/histograms", HIST_HDR "lo 1 collapse 2 2 2 1:1\n",
+		  "histograms:2: bucket counts add up to 1" },
+		{ "net/softnet_stat", "1 2\n", "softnet_stat:1: fewer than 3" },
+		{ "sys/net/ipv4/tcp_rmem", "4096 x 1\n", "bad value 'x'" },
+		{ "netbuf/memory", "rows 1\n", "no 'rows_max'" },
+		{ "netbuf/napi", "", "napi: empty file" },
+		{ "netbuf/probes", "hook\0x", "NUL byte" },
+	};
+	struct nb_snapshot s;
+	struct nb_paths p;
+	char buf[3][4096], path[4300];
+	struct nb_err e;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < NB_ARRAY_SIZE(cases); i++) {
+		char *dir = tu_tmpdir();
+
+		copy_fixture("basic-6.1", dir);
+		snprintf(path, sizeof(path), "%s/%s", dir, cases[i].file);
+		if (!strcmp(cases[i].err, "NUL byte")) {
+			FILE *f = fopen(path, "w");
+
+			fwrite(cases[i].text, 1, 7, f);
+			fclose(f);
+		} else {
+			tu_write(path, cases[i].text);
+		}
+		tu_paths(dir, &p, buf);
+		expect_err(nb_snapshot_load(&p, &s, &e), &e, cases[i].err);
+		free(dir);
+	}
+}
+
+static void load_without_optional(void **state)
+{
+	char *dir = tu_tmpdir(), cmd[200], buf[3][4096];
+	struct nb_snapshot s;
+	struct nb_paths p;
+	struct nb_err e;
+
+	(void)state;
+	copy_fixture("basic-6.1", dir);
+	snprintf(cmd, sizeof(cmd), "rm -r %s/net %s/sys/net/core", dir, dir);
+	assert_int_equal(system(cmd), 0);
+	tu_paths(dir, &p, buf);
+	p.procnet = buf[0];	/* a dir without softnet_stat */
+	assert_int_equal(nb_snapshot_load(&p, &s, &e), 0);
+	assert_int_equal(s.softnet_cols, 0);
+	assert_true(s.sysctl.present[SC_TCP_RMEM]);
+	assert_false(s.sysctl.present[SC_BUDGET]);
+	nb_snapshot_free(&s);
+	free(dir);
+}
+
+/* ---- every fixture dir parses (and the lead's guest captures) ---- */
+
+static void fixture_dir(void **state)
+{
+	const char *dir = *state;
+	struct nb_snapshot s;
+	struct nb_paths p;
+	char buf[3][4096];
+	struct nb_err e;
+	int r;
+
+	tu_paths(dir, &p, buf);
+	r = nb_snapshot_load(&p, &s, &e);
+	if (r < 0)
+		print_error("%s: %s\n", dir, e.msg);
+	assert_int_equal(r, 0);
+	assert_int_equal(s.ver.format, 1);
+	assert_true(s.rcvbuf.n >= 2 && s.napi.n >= 2);
+	assert_int_equal(s.rcvbuf.rows[s.rcvbuf.n - 1].kind, NB_ROW_TOTAL);
+	nb_snapshot_free(&s);
+}
+
+static int has_version(const char *dir)
+{
+	char path[4200];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/netbuf/version", dir);
+	if (stat(path, &st) == 0)
+		return 1;
+	snprintf(path, sizeof(path), "%s/version", dir);
+	return stat(path, &st) == 0;
+}
+
+static size_t fixture_tests(struct CMUnitTest *t, char **names, size_t max)
+{
+	DIR *d = opendir(tu_fixtures());
+	struct dirent *de;
+	size_t n = 0;
+
+	while (d && (de = readdir(d)) && n < max) {
+		char dir[4096];
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", tu_fixtures(), de->d_name);
+		if (!has_version(dir))
+			continue;
+		names[n] = strdup(dir);
+		t[n] = (struct CMUnitTest)cmocka_unit_test(fixture_dir);
+		t[n].name = names[n];
+		t[n].initial_state = names[n];
+		n++;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+int main(void)
+{
+	static const struct CMUnitTest fixed[] = {
+		cmocka_unit_test(version_ok),
+		cmocka_unit_test(version_errors),
+		cmocka_unit_test(probes_ok),
+		cmocka_unit_test(probes_errors),
+		cmocka_unit_test(rcvbuf_ok),
+		cmocka_unit_test(napi_ok),
+		cmocka_unit_test(table_errors),
+		cmocka_unit_test(napi_errors),
+		cmocka_unit_test(pseudo_optional),
+		cmocka_unit_test(hists_ok),
+		cmocka_unit_test(hists_errors),
+		cmocka_unit_test(memory_ok),
+		cmocka_unit_test(memory_errors),
+		cmocka_unit_test(softnet_13),
+		cmocka_unit_test(softnet_15),
+		cmocka_unit_test(softnet_narrow),
+		cmocka_unit_test(softnet_errors),
+		cmocka_unit_test(events_ok),
+		cmocka_unit_test(events_errors),
+		cmocka_unit_test(control_file),
+		cmocka_unit_test(sysctl_values),
+		cmocka_unit_test(tokens),
+		cmocka_unit_test(load_missing_module),
+		cmocka_unit_test(load_broken_dirs),
+		cmocka_unit_test(load_without_optional),
+	};
+	struct CMUnitTest tests[NB_ARRAY_SIZE(fixed) + 64];
+	char *names[64];
+	size_t n = NB_ARRAY_SIZE(fixed), nf, i;
+	int r;
+
+	memcpy(tests, fixed, sizeof(fixed));
+	nf = fixture_tests(tests + n, names, 64);
+	r = _cmocka_run_group_tests("parse", tests, n + nf, NULL, NULL);
+	for (i = 0; i < nf; i++)
+		free(names[i]);
+	return r;
+}
