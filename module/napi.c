@@ -64,35 +64,45 @@ static struct nb_row *nb_napi_row(struct nb_cpu *st, struct net_device *dev)
 }
 
 /* Called under rcu_read_lock_sched with preemption off. */
-static void __nb_napi_tp(void *data, struct napi_struct *napi, int work, int budget)
+static void __nb_napi_tp(void *data, struct napi_struct *napi, int work,
+			 int budget)
 {
 	struct nb_cpu *st = this_cpu_ptr(&nb_cpu);
 	struct nb_napi_pcpu __percpu *pc;
+	struct nb_napi_pcpu one = {};
 	struct nb_row *row;
-	u64 dur;
+	u64 pkts = work > 0 ? work : 0;
 
 	this_cpu_inc(nb_cpu.hits[NB_P_NAPI]);
 	row = nb_napi_row(st, napi->dev);
 	if (unlikely(!row))
 		return;
-	pc = row->napi;
 	if (likely(st->napi == napi)) {
-		dur = local_clock() - st->napi_t0;
+		one.poll_ns = local_clock() - st->napi_t0;
+		one.max_ns = one.poll_ns;
 		st->napi = NULL;
-		this_cpu_add(pc->poll_ns, dur);
-		if (dur > this_cpu_read(pc->max_ns))
-			this_cpu_write(pc->max_ns, dur);
-		nb_hist_add(&row->hist[NB_H_NAPI_NS], dur);
+		nb_hist_add(&row->hist[NB_H_NAPI_NS], one.poll_ns);
 	} else {
-		this_cpu_inc(pc->untimed);
+		one.untimed = 1;
 	}
+	one.polls = 1;
+	one.packets = pkts;
+	one.exhausted = work >= budget;
+	one.empty = work <= 0;
+	nb_hist_add(&row->hist[NB_H_NAPI_PKTS], pkts);
+	pc = row->napi;
+	if (unlikely(!pc)) {		/* an unknown row: shared counters */
+		nb_napi_shared_add(row, &one);
+		return;
+	}
+	this_cpu_add(pc->poll_ns, one.poll_ns);
+	if (one.max_ns > this_cpu_read(pc->max_ns))
+		this_cpu_write(pc->max_ns, one.max_ns);
+	this_cpu_add(pc->untimed, one.untimed);
 	this_cpu_inc(pc->polls);
-	this_cpu_add(pc->packets, work > 0 ? work : 0);
-	if (work >= budget)
-		this_cpu_inc(pc->exhausted);
-	if (work <= 0)
-		this_cpu_inc(pc->empty);
-	nb_hist_add(&row->hist[NB_H_NAPI_PKTS], work > 0 ? work : 0);
+	this_cpu_add(pc->packets, pkts);
+	this_cpu_add(pc->exhausted, one.exhausted);
+	this_cpu_add(pc->empty, one.empty);
 }
 
 void nb_napi_tp(void *data, struct napi_struct *napi, int work, int budget)

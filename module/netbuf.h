@@ -81,6 +81,11 @@ struct nb_napi_pcpu {
 	u64 untimed;
 } ____cacheline_aligned;
 
+enum nb_napi_field {
+	NB_N_POLLS, NB_N_PACKETS, NB_N_EXHAUSTED, NB_N_EMPTY, NB_N_POLL_NS,
+	NB_N_MAX_NS, NB_N_UNTIMED, NB_N_MAX,
+};
+
 #define NB_ROW_GONE		BIT(0)	/* device unregistered */
 #define NB_ROW_UNKNOWN		BIT(1)	/* the namespace's unattributed row */
 #define NB_ROW_BACKLOG		BIT(2)	/* host-wide per-CPU backlog NAPI */
@@ -95,7 +100,12 @@ struct nb_row {
 	char name[IFNAMSIZ];
 	/* unknown rows: the kernel's PruneCalled at creation or reset */
 	unsigned long prune_base;
+	size_t bytes;			/* what this row costs, for memory */
+	/* NAPI counters: per CPU for interface rows, shared (atomics) for
+	 * the rarely polled unknown rows, which keeps them small.
+	 */
 	struct nb_napi_pcpu __percpu *napi;
+	atomic64_t napi_shared[NB_N_MAX];
 	atomic64_t ctr[NB_C_MAX];
 	struct nb_hist hist[NB_H_MAX];
 };
@@ -213,6 +223,7 @@ struct nb_row *nb_row_dev(struct net_device *dev);
 void nb_row_reset_net(struct net *net);
 size_t nb_row_bytes(void);
 size_t nb_row_pcpu_bytes(void);
+size_t nb_row_footprint(bool percpu);
 unsigned long nb_kernel_prune_called(struct net *net);
 
 static inline void nb_ctr_add(struct nb_row *row, enum nb_ctr c, u64 v)
@@ -255,6 +266,7 @@ static inline void nb_hist_add(struct nb_hist *h, u64 v)
 }
 
 void nb_napi_sum(const struct nb_row *row, struct nb_napi_pcpu *out);
+void nb_napi_shared_add(struct nb_row *dst, const struct nb_napi_pcpu *s);
 
 /* rcvbuf.c */
 extern bool nb_prune_direct;

@@ -306,13 +306,13 @@ static int nb_probes_file_show(struct seq_file *m, void *unused)
 
 static int nb_memory_show(struct seq_file *m, void *unused)
 {
-	size_t per_row = nb_row_bytes() + nb_row_pcpu_bytes() * num_possible_cpus();
+	size_t per_row = nb_row_footprint(true);
 
 	seq_printf(m, "rows %d\nrows_max %u\nrow_bytes %zu\npercpu_bytes %zu\ncpus %u\n",
 		   atomic_read(&nb_nrows), nb_max_ifaces, nb_row_bytes(),
 		   nb_row_pcpu_bytes(), num_possible_cpus());
-	seq_printf(m, "bytes %ld\nbytes_worst %zu\nuntracked_devs %d\nevicted %ld\nlost %ld\n",
-		   atomic_long_read(&nb_mem_bytes),
+	seq_printf(m, "unknown_row_bytes %zu\nbytes %ld\nbytes_worst %zu\nuntracked_devs %d\nevicted %ld\nlost %ld\n",
+		   nb_row_footprint(false), atomic_long_read(&nb_mem_bytes),
 		   (size_t)nb_max_ifaces * per_row,
 		   atomic_read(&nb_untracked_devs),
 		   atomic_long_read(&nb_evicted), atomic_long_read(&nb_lost));

@@ -46,9 +46,10 @@ size_t nb_row_pcpu_bytes(void)
 	return sizeof(struct nb_napi_pcpu);
 }
 
-static size_t nb_row_footprint(void)
+size_t nb_row_footprint(bool percpu)
 {
-	return nb_row_bytes() + nb_row_pcpu_bytes() * num_possible_cpus();
+	return nb_row_bytes() +
+	       (percpu ? nb_row_pcpu_bytes() * num_possible_cpus() : 0);
 }
 
 static struct hlist_head *nb_bucket(u64 cookie, int ifindex)
@@ -112,30 +113,34 @@ unsigned long nb_kernel_prune_called(struct net *net)
 static struct nb_row *nb_row_alloc(u64 cookie, int ifindex, unsigned int flags,
 				   const char *name)
 {
+	bool percpu = !(flags & NB_ROW_UNKNOWN);
 	struct nb_row *row;
 
 	row = kzalloc(sizeof(*row), GFP_KERNEL);
 	if (!row)
 		return NULL;
-	row->napi = alloc_percpu(struct nb_napi_pcpu);
-	if (!row->napi) {
-		kfree(row);
-		return NULL;
+	if (percpu) {
+		row->napi = alloc_percpu(struct nb_napi_pcpu);
+		if (!row->napi) {
+			kfree(row);
+			return NULL;
+		}
 	}
+	row->bytes = nb_row_footprint(percpu);
 	row->cookie = cookie;
 	row->ifindex = ifindex;
 	row->flags = flags;
 	strscpy(row->name, name, sizeof(row->name));
 	INIT_HLIST_NODE(&row->hnode);
-	atomic_long_add(nb_row_footprint(), &nb_mem_bytes);
+	atomic_long_add(row->bytes, &nb_mem_bytes);
 	return row;
 }
 
 static void nb_row_free(struct nb_row *row)
 {
+	atomic_long_sub(row->bytes, &nb_mem_bytes);
 	free_percpu(row->napi);
 	kfree(row);
-	atomic_long_sub(nb_row_footprint(), &nb_mem_bytes);
 }
 
 static void nb_row_free_rcu(struct rcu_head *head)
@@ -180,15 +185,29 @@ static void nb_row_clear(struct nb_row *row)
 		atomic64_set(&row->hist[k].sum, 0);
 		atomic64_set(&row->hist[k].max, 0);
 	}
-	for_each_possible_cpu(cpu)
-		memset(per_cpu_ptr(row->napi, cpu), 0, sizeof(struct nb_napi_pcpu));
+	for (i = 0; i < NB_N_MAX; i++)
+		atomic64_set(&row->napi_shared[i], 0);
+	if (row->napi)
+		for_each_possible_cpu(cpu)
+			memset(per_cpu_ptr(row->napi, cpu), 0,
+			       sizeof(struct nb_napi_pcpu));
 }
 
 void nb_napi_sum(const struct nb_row *row, struct nb_napi_pcpu *out)
 {
 	int cpu;
 
-	memset(out, 0, sizeof(*out));
+	const atomic64_t *sh = row->napi_shared;
+
+	out->polls = atomic64_read(&sh[NB_N_POLLS]);
+	out->packets = atomic64_read(&sh[NB_N_PACKETS]);
+	out->exhausted = atomic64_read(&sh[NB_N_EXHAUSTED]);
+	out->empty = atomic64_read(&sh[NB_N_EMPTY]);
+	out->poll_ns = atomic64_read(&sh[NB_N_POLL_NS]);
+	out->max_ns = atomic64_read(&sh[NB_N_MAX_NS]);
+	out->untimed = atomic64_read(&sh[NB_N_UNTIMED]);
+	if (!row->napi)
+		return;
 	for_each_possible_cpu(cpu) {
 		const struct nb_napi_pcpu *p = per_cpu_ptr(row->napi, cpu);
 
@@ -223,6 +242,33 @@ void nb_row_reset_net(struct net *net)
 	mutex_unlock(&nb_lock);
 }
 
+static void nb_atomic64_max(atomic64_t *a, s64 v)
+{
+	s64 old = atomic64_read(a);
+
+	while (old < v) {
+		s64 seen = atomic64_cmpxchg(a, old, v);
+
+		if (seen == old)
+			break;
+		old = seen;
+	}
+}
+
+/* Add @s to the shared NAPI counters of @dst. */
+void nb_napi_shared_add(struct nb_row *dst, const struct nb_napi_pcpu *s)
+{
+	atomic64_t *sh = dst->napi_shared;
+
+	atomic64_add(s->polls, &sh[NB_N_POLLS]);
+	atomic64_add(s->packets, &sh[NB_N_PACKETS]);
+	atomic64_add(s->exhausted, &sh[NB_N_EXHAUSTED]);
+	atomic64_add(s->empty, &sh[NB_N_EMPTY]);
+	atomic64_add(s->poll_ns, &sh[NB_N_POLL_NS]);
+	atomic64_add(s->untimed, &sh[NB_N_UNTIMED]);
+	nb_atomic64_max(&sh[NB_N_MAX_NS], s->max_ns);
+}
+
 /* Add @src's counts to @dst (its namespace's unknown row). */
 static void nb_row_fold(struct nb_row *src, struct nb_row *dst)
 {
@@ -233,32 +279,15 @@ static void nb_row_fold(struct nb_row *src, struct nb_row *dst)
 		atomic64_add(atomic64_read(&src->ctr[i]), &dst->ctr[i]);
 	for (k = 0; k < NB_H_MAX; k++) {
 		struct nb_hist *hs = &src->hist[k], *hd = &dst->hist[k];
-		s64 max = atomic64_read(&hs->max), old;
+		s64 max = atomic64_read(&hs->max);
 
 		for (i = 0; i < NB_HBUCKETS; i++)
 			atomic64_add(atomic64_read(&hs->bucket[i]), &hd->bucket[i]);
 		atomic64_add(atomic64_read(&hs->sum), &hd->sum);
-		old = atomic64_read(&hd->max);
-		while (old < max) {
-			s64 seen = atomic64_cmpxchg(&hd->max, old, max);
-
-			if (seen == old)
-				break;
-			old = seen;
-		}
+		nb_atomic64_max(&hd->max, max);
 	}
 	nb_napi_sum(src, &s);
-	/* This CPU's slot: a probe on this CPU cannot tear these adds. */
-	preempt_disable();
-	this_cpu_add(dst->napi->polls, s.polls);
-	this_cpu_add(dst->napi->packets, s.packets);
-	this_cpu_add(dst->napi->exhausted, s.exhausted);
-	this_cpu_add(dst->napi->empty, s.empty);
-	this_cpu_add(dst->napi->poll_ns, s.poll_ns);
-	this_cpu_add(dst->napi->untimed, s.untimed);
-	if (s.max_ns > this_cpu_read(dst->napi->max_ns))
-		this_cpu_write(dst->napi->max_ns, s.max_ns);
-	preempt_enable();
+	nb_napi_shared_add(dst, &s);
 }
 
 /*
