@@ -14,6 +14,7 @@
 enum opt_bit {
 	O_JSON = 1u << 0, O_PROM = 1u << 1, O_ZERO = 1u << 2,
 	O_INTERVAL = 1u << 3, O_COUNT = 1u << 4, O_FOLLOW = 1u << 5,
+	O_TOP = 1u << 6, O_BY = 1u << 7,
 };
 
 #define INTERVAL_MIN 0.1
@@ -43,21 +44,26 @@ static const char main_help[] =
 "  baseline compare FILE      that period next to the current figures\n"
 "  advise                     what the figures and sysctls mean\n"
 "  events [IFACE...]          the log of slow collapse and prune episodes\n"
+"  top                        connections, cgroups or interfaces of that log\n"
+"                             ranked by stall time\n"
 "  help [COMMAND]             this text, or a command's\n"
 "\n"
 "Options:\n"
-"  -j, --json                 JSON (show, hist, watch, compare, advise)\n"
+"  -j, --json                 JSON (all but baseline save)\n"
 "  -p, --pretty               pretty-printed JSON\n"
 "      --prometheus           Prometheus text format (show)\n"
 "  -z, --zeros                also rows whose counters are all zero\n"
 "  -i, --interval SECS        period in seconds, 0.1 to 3600\n"
 "  -c, --count N              stop watch (events -f) after N intervals\n"
 "  -f, --follow               events: wait for more\n"
+"  -n N                       top: show the first N (default 10)\n"
+"      --by conn|cgroup|iface top: what to rank (default conn)\n"
 "  -h, --help                 help\n"
 "  -V, --version              version\n"
 "\n"
 "Environment: NETBUF_PROC (default /proc/netbuf), NETBUF_PROCNET (/proc/net),\n"
-"NETBUF_SYSCTL (/proc/sys). Exit status: 0 ok, 1 error, 2 usage error.\n"
+"NETBUF_SYSCTL (/proc/sys), NETBUF_CGROUP_ROOT (the cgroup2 mount). Exit\n"
+"status: 0 ok, 1 error, 2 usage error.\n"
 "See netbuf(8).\n";
 
 static const char show_help[] =
@@ -108,9 +114,20 @@ static const char events_help[] =
 "\n"
 "The module's log of slow collapse and prune episodes (at least\n"
 "events_threshold_ns long, see /proc/netbuf/control), oldest first: when,\n"
-"how long, how a prune ended, the interface, the cgroup, the connection\n"
-"and the receive memory and buffer before>after. -f waits for more\n"
-"(poll(2), or every SECS seconds, default 1) until Ctrl-C or COUNT reads.\n";
+"how long, how a prune ended, the interface, the cgroup (v2 id, and its\n"
+"path under the cgroup2 mount when it still exists), the connection and\n"
+"the receive memory and buffer before>after. -f waits for more (poll(2),\n"
+"or every SECS seconds, default 1) until Ctrl-C or COUNT reads.\n";
+
+static const char top_help[] =
+"Usage: netbuf top [-n N] [--by conn|cgroup|iface] [-j|-p]\n"
+"\n"
+"Ranks the connections (local and remote address and port), cgroups or\n"
+"interfaces of the records the events log holds now by their stall time:\n"
+"the episodes (prunes, and collapses outside a logged prune: a collapse\n"
+"runs within a prune), collapses, prunes, prunes that dropped data, the\n"
+"total and the longest duration, and the share of all stall time. The\n"
+"first N (default 10).\n";
 
 static const struct command commands[] = {
 	{ "show", NULL, O_JSON | O_PROM | O_ZERO, 0, cmd_show, show_help },
@@ -124,6 +141,7 @@ static const struct command commands[] = {
 	{ "advise", NULL, O_JSON | O_INTERVAL, 0, cmd_advise, advise_help },
 	{ "events", NULL, O_JSON | O_FOLLOW | O_INTERVAL | O_COUNT, 0,
 	  cmd_events, events_help },
+	{ "top", NULL, O_JSON | O_TOP | O_BY, 0, cmd_top, top_help },
 };
 
 /* ---- shared helpers ---- */
@@ -225,7 +243,7 @@ int nb_output(struct emitter *em)
 struct parsed {
 	unsigned int given;
 	int json, pretty, prom, help, version;
-	const char *interval, *count;
+	const char *interval, *count, *top, *by;
 };
 
 static const struct option long_opts[] = {
@@ -236,6 +254,7 @@ static const struct option long_opts[] = {
 	{ "interval", required_argument, NULL, 'i' },
 	{ "count", required_argument, NULL, 'c' },
 	{ "follow", no_argument, NULL, 'f' },
+	{ "by", required_argument, NULL, 'B' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -290,6 +309,14 @@ static int parse(int argc, char **argv, const char *optstr,
 		case 'f':
 			p->given |= O_FOLLOW;
 			break;
+		case 'n':
+			p->top = optarg;
+			p->given |= O_TOP;
+			break;
+		case 'B':
+			p->by = optarg;
+			p->given |= O_BY;
+			break;
 		case 'h':
 			p->help = 1;
 			break;
@@ -336,7 +363,7 @@ static int parse_count(const char *s, long *out)
 }
 
 static const char *const opt_names[] = { "-j/-p", "--prometheus", "-z",
-					  "-i", "-c", "-f" };
+					  "-i", "-c", "-f", "-n", "--by" };
 
 static int make_opts(const struct parsed *p, const struct command *c,
 		     struct nb_opts *o)
@@ -364,6 +391,9 @@ static int make_opts(const struct parsed *p, const struct command *c,
 	o->has_interval = p->interval != NULL;
 	if (p->count && parse_count(p->count, &o->count) < 0)
 		return nb_usage("bad count '%s': a whole number from 1", p->count);
+	if (p->top && parse_count(p->top, &o->top) < 0)
+		return nb_usage("bad -n '%s': a whole number from 1", p->top);
+	o->by = p->by;
 	nb_paths_from_env(&o->paths);
 	return 0;
 }
@@ -407,7 +437,7 @@ static int run(const struct command *c, struct parsed *p, int argc,
 	struct nb_opts o;
 	int r;
 
-	r = parse(argc, argv, ":jpzfi:c:hV", p, c->name);
+	r = parse(argc, argv, ":jpzfi:c:n:hV", p, c->name);
 	if (r)
 		return r;
 	if (p->help) {
@@ -449,7 +479,7 @@ int nb_main(int argc, char **argv)
 	char *dflt[] = { (char *)"show", NULL };
 	int r;
 
-	r = parse(argc, argv, "+:jpzfi:c:hV", &p, "");
+	r = parse(argc, argv, "+:jpzfi:c:n:hV", &p, "");
 	if (r)
 		return r;
 	if (p.version) {

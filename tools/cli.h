@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "cgroup.h"
 #include "emit.h"
 #include "snapshot.h"
 
@@ -15,6 +16,8 @@ struct nb_opts {
 	int has_interval;
 	long count;		/* -c; 0: until interrupted */
 	int follow;		/* -f */
+	long top;		/* -n; 0 when not given */
+	const char *by;		/* --by; NULL when not given */
 	struct nb_paths paths;
 };
 
@@ -30,13 +33,38 @@ int cmd_baseline_save(const struct nb_opts *o, int argc, char **argv);
 int cmd_baseline_compare(const struct nb_opts *o, int argc, char **argv);
 int cmd_advise(const struct nb_opts *o, int argc, char **argv);
 int cmd_events(const struct nb_opts *o, int argc, char **argv);
+int cmd_top(const struct nb_opts *o, int argc, char **argv);
 
 /* The log of /proc/netbuf/events and the settings of control. */
 struct nb_evlog {
 	u64 ctl[CTL_COUNT];
 	struct nb_event *ev;
 	size_t n;
+	struct nb_cgmap *cg;	/* names the cgroups; NULL: none */
 };
+
+/* Check the module and open its events file: the fd, or -1 (said why). */
+int nb_evlog_open(const struct nb_opts *o);
+/* Read control and the events (from fd's start) into log->ctl, ev, n:
+ * 0, or -1 (said why). */
+int nb_evlog_read(const struct nb_opts *o, int fd, struct nb_evlog *log);
+
+/* netbuf top: the events log grouped by connection, cgroup or interface. */
+enum nb_top_by { NB_TOP_CONN, NB_TOP_CGROUP, NB_TOP_IFACE };
+
+struct nb_top_row {
+	const struct nb_event *key;	/* an event of the group */
+	u64 episodes;		/* prunes, and collapses outside them */
+	u64 collapses, prunes, drops;
+	u64 stall_ns;		/* dur_ns of those episodes */
+	u64 max_ns;
+};
+
+/* "conn", "cgroup", "iface": 0; else -1. */
+int nb_top_by_parse(const char *s, enum nb_top_by *by);
+/* The groups of log, most stall first; returns how many (free *rows). */
+size_t nb_top_build(const struct nb_evlog *log, enum nb_top_by by,
+		    struct nb_top_row **rows);
 
 /* The rendering parts, separate from the reading, for unit tests. */
 struct nb_view;
@@ -50,6 +78,9 @@ void advise_emit(struct emitter *em, const struct nb_snapshot *s,
  * returns how many. */
 size_t events_emit(struct emitter *em, const struct nb_evlog *log,
 		   u64 *after, char **ifaces, int n, int with_control);
+/* The first max groups of log by stall time. */
+void top_emit(struct emitter *em, const struct nb_evlog *log,
+	      enum nb_top_by by, size_t max);
 
 /* Shared by the commands. */
 int nb_load(const struct nb_opts *o, struct nb_snapshot *s, int warn);

@@ -2,7 +2,8 @@
 /*
  * netbuf events [-f [-i SECS] [-c COUNT]] [IFACE...]: the module's log of
  * slow collapse and prune episodes (/proc/netbuf/events), with the
- * settings of /proc/netbuf/control; -f follows it (poll(2)).
+ * settings of /proc/netbuf/control; -f follows it (poll(2)). Cgroup ids
+ * are named by their path under the cgroup2 mount when they can be.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "keys.h"
 #include "parse.h"
 
 #define FOLLOW_MIN_GAP 0.1	/* seconds between two reads, at least */
@@ -35,9 +37,6 @@ static const struct em_key K_CLOCK = K("clock", "time", EM_COUNT,
 static const struct em_key K_KIND = K("kind", "kind", EM_COUNT, 0);
 static const struct em_key K_DUR = K("dur_ns", "dur", EM_NS, 0);
 static const struct em_key K_OUTCOME = K("outcome", "outcome", EM_COUNT, 0);
-static const struct em_key K_IFACE = K("iface", "iface", EM_COUNT, 0);
-static const struct em_key K_IFINDEX = K("ifindex", NULL, EM_COUNT, 0);
-static const struct em_key K_CGROUP = K("cgroup", "cgroup", EM_COUNT, 0);
 static const struct em_key K_LOCAL = K("local", "local", EM_COUNT, 0);
 static const struct em_key K_REMOTE = K("remote", "remote", EM_COUNT, 0);
 static const struct em_key K_RMEM[2] = {
@@ -91,7 +90,8 @@ static void local_clock(char *buf, size_t n, u64 ns)
 		 (unsigned long long)(ns % 1000000000ull / 1000));
 }
 
-static void emit_event(struct emitter *em, const struct nb_event *ev)
+static void emit_event(struct emitter *em, const struct nb_event *ev,
+		       struct nb_cgmap *cg)
 {
 	char buf[64];
 	int i;
@@ -105,7 +105,7 @@ static void emit_event(struct emitter *em, const struct nb_event *ev)
 	em_str(em, &K_OUTCOME, ev->outcome[0] ? ev->outcome : NULL);
 	em_str(em, &K_IFACE, ev->iface[0] ? ev->iface : NULL);
 	em_i64(em, &K_IFINDEX, ev->ifindex);
-	em_u64(em, &K_CGROUP, ev->cgroup);
+	keys_cgroup(em, ev->cgroup, nb_cgmap_path(cg, ev->cgroup));
 	em_str(em, &K_LOCAL, ev->local);
 	em_str(em, &K_REMOTE, ev->remote);
 	for (i = 0; i < 2; i++) {
@@ -152,7 +152,7 @@ size_t events_emit(struct emitter *em, const struct nb_evlog *log, u64 *after,
 	for (i = 0; i < log->n; i++) {
 		if (!wanted(&log->ev[i], *after, ifaces, n))
 			continue;
-		emit_event(em, &log->ev[i]);
+		emit_event(em, &log->ev[i], log->cg);
 		shown++;
 		if (log->ev[i].time_ns > last)
 			last = log->ev[i].time_ns;
@@ -166,7 +166,7 @@ size_t events_emit(struct emitter *em, const struct nb_evlog *log, u64 *after,
 	return shown;
 }
 
-static int read_log(const struct nb_opts *o, int fd, struct nb_evlog *log)
+int nb_evlog_read(const struct nb_opts *o, int fd, struct nb_evlog *log)
 {
 	char path[4096], *buf;
 	struct nb_err e;
@@ -210,18 +210,24 @@ static int run(const struct nb_opts *o, int fd, int follow, char **ifaces,
 	       int n)
 {
 	struct nb_evlog log;
+	struct nb_cgmap cg;
 	u64 after = 0;
 	long i;
 	int r = 0;
 
+	nb_cgmap_init(&cg, o->paths.cgroup);
 	for (i = 0; !r && (!follow || !o->count || i < o->count); i++) {
 		struct emitter *em;
 
 		if (i && wait_more(fd, o->has_interval ? o->interval : 1) < 0)
 			break;
 		memset(&log, 0, sizeof(log));
-		if (read_log(o, fd, &log) < 0)
-			return NB_EXIT_RUNTIME;
+		if (nb_evlog_read(o, fd, &log) < 0) {
+			r = NB_EXIT_RUNTIME;
+			break;
+		}
+		log.cg = &cg;
+		nb_cgmap_stale(&cg);
 		em = em_open(o->fmt, i ? EM_O_NOHEADER : 0);
 		if (events_emit(em, &log, &after, ifaces, n, i == 0) || i == 0)
 			r = nb_output(em);
@@ -231,6 +237,7 @@ static int run(const struct nb_opts *o, int fd, int follow, char **ifaces,
 		if (!follow)
 			break;
 	}
+	nb_cgmap_free(&cg);
 	return r;
 }
 
@@ -244,19 +251,27 @@ static int check_module(const struct nb_opts *o)
 	return 0;
 }
 
-int cmd_events(const struct nb_opts *o, int argc, char **argv)
+int nb_evlog_open(const struct nb_opts *o)
 {
 	char path[4096];
-	int fd, r;
+	int fd;
 
 	if (check_module(o) < 0)
-		return NB_EXIT_RUNTIME;
+		return -1;
 	snprintf(path, sizeof(path), "%s/events", o->paths.proc);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+	if (fd < 0)
 		fprintf(stderr, "netbuf: %s: %s\n", path, strerror(errno));
+	return fd;
+}
+
+int cmd_events(const struct nb_opts *o, int argc, char **argv)
+{
+	int fd, r;
+
+	fd = nb_evlog_open(o);
+	if (fd < 0)
 		return NB_EXIT_RUNTIME;
-	}
 	if (o->follow)
 		nb_catch_sigint();
 	r = run(o, fd, o->follow, argv, argc);

@@ -54,3 +54,28 @@ void keys_iface(struct emitter *em, const char *iface, long long ifindex,
 	if (state)
 		em_str(em, &K_STATE, state);
 }
+
+static const struct em_key K_CGROUP = {
+	"cgroup", "cgroup", NULL, NULL, NULL, EM_COUNT, 0,
+};
+static const struct em_key K_CGPATH = {
+	"cgroup_path", NULL, NULL, NULL, NULL, EM_COUNT, EM_K_NOTABLE,
+};
+static const struct em_key K_CGPATH_SHOWN = {
+	"cgroup_path", "path", NULL, NULL, NULL, EM_COUNT, EM_K_NOJSON,
+};
+
+#define CGPATH_WIDTH 40	/* in tables, longer paths keep their end */
+
+void keys_cgroup(struct emitter *em, u64 id, const char *path)
+{
+	char shown[CGPATH_WIDTH + 1];
+	size_t n = path ? strlen(path) : 0;
+
+	em_u64(em, &K_CGROUP, id);
+	em_str(em, &K_CGPATH, path);
+	if (n > CGPATH_WIDTH)
+		snprintf(shown, sizeof(shown), "...%s",
+			 path + n - (CGPATH_WIDTH - 3));
+	em_str(em, &K_CGPATH_SHOWN, n > CGPATH_WIDTH ? shown : path);
+}

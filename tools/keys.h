@@ -13,4 +13,8 @@ extern const struct em_key K_IFACE, K_IFINDEX, K_STATE, K_NETNS_LABEL,
 void keys_iface(struct emitter *em, const char *iface, long long ifindex,
 		const char *state, const char *netns);
 
+/* Emit cgroup (the v2 id) and cgroup_path (null: unknown; in tables
+ * "path", its end when it is long). */
+void keys_cgroup(struct emitter *em, u64 id, const char *path);
+
 #endif

@@ -24,6 +24,7 @@ void nb_paths_from_env(struct nb_paths *p)
 	p->proc = env_or("NETBUF_PROC", "/proc/netbuf");
 	p->procnet = env_or("NETBUF_PROCNET", "/proc/net");
 	p->sysctl = env_or("NETBUF_SYSCTL", "/proc/sys");
+	p->cgroup = env_or("NETBUF_CGROUP_ROOT", NULL);
 }
 
 static int check_proc_dir(const char *dir, struct nb_err *e)

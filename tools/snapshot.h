@@ -10,6 +10,7 @@ struct nb_paths {
 	const char *proc;	/* NETBUF_PROC */
 	const char *procnet;	/* NETBUF_PROCNET */
 	const char *sysctl;	/* NETBUF_SYSCTL */
+	const char *cgroup;	/* NETBUF_CGROUP_ROOT; NULL: the cgroup2 mount */
 };
 
 void nb_paths_from_env(struct nb_paths *p);

@@ -16,6 +16,11 @@ mkdir -p "$TMP"
 PASS=0
 FAIL=0
 WRAP=${NB_WRAP:-}
+# cgroup ids are named from this fake tree, not from the host's
+CG=$TMP/cgroot
+mkdir -p "$CG/system.slice/iperf3.service" "$CG/kubepods/pod1/nginx" \
+	"$CG/user.slice"
+export NETBUF_CGROUP_ROOT=$CG
 
 fixture() {	# point the environment at a fixture dir (either layout)
 	export NETBUF_PROC=$1/netbuf NETBUF_PROCNET=$1/net NETBUF_SYSCTL=$1/sys
@@ -96,6 +101,8 @@ for dir in "$FIX"/*/; do
 	if [ -e "$NETBUF_PROC/events" ]; then
 		nb events;        check "events $name" 0
 		nb events -p;     check "events -p $name" 0; json "ev $name"
+		nb top;           check "top $name" 0
+		nb top -p --by cgroup; check "top -p $name" 0; json "top $name"
 	fi
 done
 
@@ -158,6 +165,81 @@ nb show; check "show without events" 0
 mkbroken0 badevents; echo "1.5 collapse" >>"$TMP/badevents/netbuf/events"
 fixture "$TMP/badevents"
 nb events; check "events corrupt" 1 "expected 16 fields, got 2"
+fixture "$FIX/busy-6.12"
+
+# ---- top ----
+fixture "$FIX/conns-6.12"
+nb top; check "top" 0
+has "top" "6 connections in 13 records of the events log (episodes of 1.00ms or more), stall 20.9ms in all"
+has "top" "RANK  LOCAL              REMOTE               EPISODES  COLLAPSES  PRUNES  DROPS   STALL     MAX  SHARE"
+has "top" "   1  [2001:db8::1]:443  [2001:db8::3]:51002         1          1       1      1  6.00ms  6.00ms  28.7%"
+has "top" "   3  10.0.0.1:5201      10.0.0.2:40312              2          2       2      1  4.20ms  2.50ms  20.1%"
+has "top" "   6  10.0.0.1:22        10.0.0.9:50000              1          0       1      0  1.20ms  1.20ms   5.7%"
+nb top -n 2 --by iface; check "top -n 2 --by iface" 0
+has "top iface" "4 interfaces in 13 records"
+has "top iface" "; the first 2"
+if [ "$(grep -c '^ *[0-9]  ' "$TMP/out")" = 2 ]; then ok
+else bad "top -n 2: two rows"; fi
+has "top iface" "   2  veth3        7         1          1       1      1  6.00ms  6.00ms  28.7%"
+for by in conn cgroup iface; do
+	nb top -j --by $by; check "top -j --by $by" 0; json "top -j --by $by"
+	if python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = d["top"]
+assert d["by"] == sys.argv[2] and d["records"] == 13
+assert [r["rank"] for r in t] == list(range(1, len(t) + 1))
+assert len(t) == d["groups"]
+assert sum(r["collapses"] + r["prunes"] for r in t) == d["records"]
+assert sum(r["stall_ns"] for r in t) == d["stall_ns"] == 20900000
+assert abs(sum(r["share_pct"] for r in t) - 100) < 0.01
+assert all(a["stall_ns"] >= b["stall_ns"] for a, b in zip(t, t[1:]))
+' "$TMP/out" "$by"; then ok; else bad "top -j --by $by: sums and order"; fi
+done
+nb top --by pid; check "top --by pid" 2 "unknown --by 'pid': conn, cgroup or iface"
+nb top -n 0; check "top -n 0" 2 "bad -n '0': a whole number from 1"
+nb top -n 1x; check "top -n 1x" 2 "bad -n '1x'"
+nb top lo; check "top lo" 2 "top: unexpected argument 'lo'"
+nb top -i 1; check "top -i" 2 "option -i does not apply to top"
+nb watch --by conn; check "watch --by" 2 "option --by does not apply to watch"
+fixture "$TMP/noevents"
+nb top; check "top events missing" 1 "events: No such file or directory"
+fixture "$TMP/badevents"
+nb top; check "top events corrupt" 1 "expected 16 fields, got 2"
+fixture "$TMP/not-loaded"
+nb top; check "top not loaded" 1 "modprobe netbuf"
+fixture "$FIX/zero"
+nb top; check "top zero" 0; has "top zero" "no slow episodes recorded"
+
+# ---- cgroup paths: the fixture's ids made those of the fake tree ----
+rm -rf "$TMP/conns-cg"; cp -r "$FIX/conns-6.12" "$TMP/conns-cg"
+awk -v a="$(stat -c %i "$CG/system.slice/iperf3.service")" \
+    -v b="$(stat -c %i "$CG/kubepods/pod1/nginx")" -v r="$(stat -c %i "$CG")" \
+    'NR > 1 { if ($7 == 4242) $7 = a; else if ($7 == 77) $7 = b;
+	      else if ($7 == 1) $7 = r } 1' "$FIX/conns-6.12/netbuf/events" \
+	>"$TMP/conns-cg/netbuf/events"
+fixture "$TMP/conns-cg"
+nb events; check "events cgroup paths" 0
+has "events cgroup" "  PATH  "
+has "events cgroup" " /system.slice/iperf3.service "
+has "events cgroup" " /kubepods/pod1/nginx "
+if [ "$(grep -c ' 5150  -  ' "$TMP/out")" = 3 ]; then ok
+else bad "events: an unknown cgroup's path is -"; fi
+nb events -j; check "events -j cgroup paths" 0; json "events -j cgroup"
+has "events -j cgroup" '"cgroup_path":"/kubepods/pod1/nginx","local":"[2001:db8::1]:443"'
+has "events -j cgroup" '"cgroup_path":"/","local":"10.0.0.1:22"'
+has "events -j cgroup" '"cgroup":5150,"cgroup_path":null'
+nb top --by cgroup; check "top --by cgroup paths" 0
+if grep -q '^   1  *[0-9]*  /kubepods/pod1/nginx  *4  *2  *3  *1  11.5ms  6.00ms  55.0%$' "$TMP/out" &&
+   grep -q '^   3  *5150  -  ' "$TMP/out" &&
+   grep -q '^   4  *[0-9]*  /  ' "$TMP/out"; then ok
+else bad "top --by cgroup: paths"; fi
+nb events -f -c 2 -i 0.1; check "events -f cgroup paths" 0
+has "events -f cgroup" " /system.slice/iperf3.service "
+NETBUF_CGROUP_ROOT=$TMP/no-such-root nb events
+check "events, no cgroup root" 0
+if grep -q '/kubepods' "$TMP/out"; then bad "events: paths without a root"
+else ok; fi
 fixture "$FIX/busy-6.12"
 
 # ---- watch ----
@@ -283,7 +365,7 @@ nb watch -c -3; check "count -3" 2 "bad count"
 nb -j --prometheus; check "-j --prometheus" 2 "exclude each other"
 nb hist -z; check "hist -z" 2 "does not apply to hist"
 nb baseline; check "baseline" 2 "expected 'save FILE' or 'compare FILE'"
-for c in show watch hist baseline advise events; do
+for c in show watch hist baseline advise events top; do
 	nb "$c" --help; check "$c --help" 0; has "$c --help" "Usage: netbuf $c"
 	nb help "$c"; check "help $c" 0
 done

@@ -135,6 +135,19 @@ static void usage_errors(void **state)
 	expect(A("advise", "now"), 2, "unexpected argument");
 	expect(A("help", "frob"), 2, "help: unknown command 'frob'");
 	expect(A("show", "--version"), 2, "--version goes before");
+	expect(A("top", "-n", "0"), 2, "bad -n '0': a whole number from 1");
+	expect(A("top", "-n", "ten"), 2, "bad -n 'ten'");
+	expect(A("top", "-n", "-3"), 2, "bad -n '-3'");
+	expect(A("top", "-n"), 2, "option '-n' needs a value");
+	expect(A("top", "--by", "pid"), 2, "unknown --by 'pid': conn, "
+	       "cgroup or iface");
+	expect(A("top", "--by=", "-j"), 2, "unknown --by ''");
+	expect(A("top", "eth0"), 2, "top: unexpected argument 'eth0'");
+	expect(A("top", "-f"), 2, "option -f does not apply to top");
+	expect(A("top", "--prometheus"), 2, "--prometheus does not apply");
+	expect(A("show", "-n", "3"), 2, "option -n does not apply to show");
+	expect(A("events", "--by", "conn"), 2, "option --by does not apply "
+	       "to events");
 }
 
 static void intervals(void **state)
@@ -160,7 +173,8 @@ static void intervals(void **state)
 static void help_and_version(void **state)
 {
 	static const char *const cmds[] = { "show", "watch", "hist",
-					    "baseline", "advise", "events" };
+					    "baseline", "advise", "events",
+					    "top" };
 	struct run r;
 	size_t i;
 
@@ -264,6 +278,15 @@ static void outputs(void **state)
 	assert_int_equal(r.rc, 0);
 	assert_true(tu_json_ok(r.out));
 	assert_contains(r.out, "\"iface\":\"eth0\"");
+	run_free(&r);
+	use_fixture("conns-6.12");
+	r = run_main(A("-n", "2", "top", "--by", "iface", "-p"));
+	assert_int_equal(r.rc, 0);
+	assert_true(tu_json_ok(r.out));
+	assert_contains(r.out, "\"by\": \"iface\"");
+	assert_contains(r.out, "\"rank\": 2,\n            \"iface\": "
+			"\"veth3\"");
+	assert_null(strstr(r.out, "\"rank\": 3"));
 	run_free(&r);
 }
 

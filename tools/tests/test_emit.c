@@ -511,7 +511,7 @@ static void events_outputs(void **state)
 		"remote rmem_before rcvbuf_before rmem_after rcvbuf_after skbs "
 		"bytes cpu\n1795890823.207195200 prune 3099813 drop eth0 2 42 "
 		"10.0.0.1:5201 10.0.0.2:1 6291712 6291456 - - 48 131072 1\n";
-	struct nb_evlog log = { { 1000000, 128, 1, 0, 0 }, NULL, 0 };
+	struct nb_evlog log = { { 1000000, 128, 1, 0, 0 }, NULL, 0, NULL };
 	char *tb, *j;
 	struct nb_err e;
 	u64 after = 1795890823207195200ull;

@@ -596,7 +596,7 @@ static void tokens(void **state)
 static void load_missing_module(void **state)
 {
 	struct nb_paths p = { "tests/fixtures/no-such-dir", "/proc/net",
-			      "/proc/sys" };
+			      "/proc/sys", NULL };
 	struct nb_snapshot s;
 	struct nb_err e;
 

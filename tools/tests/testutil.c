@@ -34,6 +34,7 @@ void tu_paths(const char *dir, struct nb_paths *p, char buf[3][4096])
 	p->proc = buf[0];
 	p->procnet = buf[1];
 	p->sysctl = buf[2];
+	p->cgroup = NULL;
 }
 
 void tu_load(const char *name, struct nb_snapshot *s)
