@@ -9,6 +9,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
+#include <linux/ctype.h>
 #include <linux/module.h>
 #include <linux/cpumask.h>
 #include <linux/nsproxy.h>
@@ -457,6 +458,8 @@ static int nb_control_apply(char *buf)
 	if (!val)
 		return -EINVAL;
 	*val++ = '\0';
+	if (!isdigit(*val))		/* kstrtou64 would take a '+' */
+		return -EINVAL;
 	err = kstrtou64(val, 10, &v);
 	if (err)
 		return -EINVAL;
@@ -488,6 +491,7 @@ static ssize_t nb_control_write(struct file *file, const char __user *ubuf,
 {
 	struct net *net = current->nsproxy->net_ns;
 	char buf[48];
+	size_t n;
 	int err;
 
 	/* Settings are host-wide: only the initial namespace's admin. */
@@ -499,9 +503,11 @@ static ssize_t nb_control_write(struct file *file, const char __user *ubuf,
 	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;
 	buf[len] = '\0';
-	if (buf[len - 1] == '\n')
-		buf[len - 1] = '\0';
-	if (strlen(buf) != strnlen(buf, len) || !buf[0])
+	n = len;
+	if (buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	/* No NUL, no second newline: the text is exactly the setting. */
+	if (!n || strlen(buf) != n || strchr(buf, '\n'))
 		return -EINVAL;
 	err = nb_control_apply(buf);
 	if (err)
