@@ -34,14 +34,7 @@ static int __nb_napi_time_pre(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
-int nb_napi_time_pre(struct kprobe *p, struct pt_regs *regs)
-{
-	u64 t0 = nb_timing_start();
-	int ret = __nb_napi_time_pre(p, regs);
-
-	nb_timing_end(NB_P_NAPI_TIME, t0);
-	return ret;
-}
+NB_TIMED(NB_P_NAPI_TIME, nb_napi_time_pre, NB_KP_PARAMS, (p, regs))
 
 /* A one-entry per-CPU cache in front of the hash: a CPU polls few devices. */
 static struct nb_row *nb_napi_row(struct nb_cpu *st, struct net_device *dev)

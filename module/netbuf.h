@@ -202,6 +202,22 @@ static inline void nb_timing_end(int id, u64 t0)
 		this_cpu_add(nb_cpu.self_ns[id], local_clock() - t0);
 }
 
+/*
+ * NB_TIMED(hook, name, params, args) defines the handler name() that runs
+ * __name() and, when timing is on, adds the time it took to hook's self_ns.
+ */
+#define NB_TIMED(hook, name, params, args)				\
+int name params								\
+{									\
+	u64 t0 = nb_timing_start();					\
+	int ret = __##name args;					\
+									\
+	nb_timing_end(hook, t0);					\
+	return ret;							\
+}
+#define NB_KP_PARAMS	(struct kprobe *p, struct pt_regs *regs)
+#define NB_RP_PARAMS	(struct kretprobe_instance *ri, struct pt_regs *regs)
+
 /* table.c */
 extern struct mutex nb_lock;
 extern struct list_head nb_rows;

@@ -117,45 +117,22 @@ static void nb_show_total(struct seq_file *m, const u64 *v, int n)
 	nb_show_vals(m, v, n);
 }
 
-static int nb_rcvbuf_show(struct seq_file *m, void *unused)
+/*
+ * Unknown row: add the prune episodes no hook saw begin (the kernel's
+ * PruneCalled minus the episodes counted in @total and here).
+ */
+static void nb_rcvbuf_read_row(struct net *net, const struct nb_row *row,
+			       u64 *v, const u64 *total)
 {
-	static const bool is_max[R_MAX] = {
-		[R_COLL_MAX] = true, [R_PRUNE_MAX] = true,
-	};
-	struct net *net = m->private;
-	u64 v[R_MAX], total[R_MAX] = {};
-	struct nb_row *row, *unknown = NULL;
+	u64 extra;
 
-	nb_show_header(m, nb_rcol_name, R_MAX);
-	mutex_lock(&nb_lock);
-	list_for_each_entry(row, &nb_rows, node) {
-		if (!nb_row_visible(row, net))
-			continue;
-		if (row->flags & NB_ROW_UNKNOWN) {
-			unknown = row;
-			continue;
-		}
-		nb_rcvbuf_read(row, v);
-		nb_sum_into(total, v, R_MAX, is_max);
-		nb_show_key(m, row);
-		nb_show_vals(m, v, R_MAX);
-	}
-	if (unknown) {
-		u64 extra;
-
-		nb_rcvbuf_read(unknown, v);
-		extra = nb_prune_unattributed(net, unknown,
-					      total[R_PRUNE_CALLS] +
-					      v[R_PRUNE_CALLS]);
-		v[R_PRUNE_CALLS] += extra;
-		v[R_PRUNE_NOOP] += extra;
-		nb_sum_into(total, v, R_MAX, is_max);
-		nb_show_key(m, unknown);
-		nb_show_vals(m, v, R_MAX);
-	}
-	mutex_unlock(&nb_lock);
-	nb_show_total(m, total, R_MAX);
-	return 0;
+	nb_rcvbuf_read(row, v);
+	if (!(row->flags & NB_ROW_UNKNOWN))
+		return;
+	extra = nb_prune_unattributed(net, row, total[R_PRUNE_CALLS] +
+				      v[R_PRUNE_CALLS]);
+	v[R_PRUNE_CALLS] += extra;
+	v[R_PRUNE_NOOP] += extra;
 }
 
 /* ---- napi ---- */
@@ -184,42 +161,82 @@ static void nb_napi_read(const struct nb_row *row, u64 *v)
 	v[N_UNTIMED] = s.untimed;
 }
 
-static int nb_napi_show(struct seq_file *m, void *unused)
+static void nb_napi_read_row(struct net *net, const struct nb_row *row,
+			     u64 *v, const u64 *total)
 {
-	static const bool is_max[N_MAX] = { [N_POLL_MAX] = true };
-	struct net *net = m->private;
-	u64 v[N_MAX], total[N_MAX] = {};
-	struct nb_row *row, *unknown = NULL;
+	nb_napi_read(row, v);
+}
 
-	nb_show_header(m, nb_ncol_name, N_MAX);
+/* ---- one renderer for both tables ---- */
+
+struct nb_table {
+	const char *const *names;
+	int ncols;
+	const bool *is_max;		/* columns summed as a max in total */
+	void (*read)(struct net *net, const struct nb_row *row, u64 *v,
+		     const u64 *total);
+	bool backlog;			/* show the host-wide backlog row */
+};
+
+static void nb_table_row(struct seq_file *m, const struct nb_table *tab,
+			 struct net *net, const struct nb_row *row, u64 *total)
+{
+	u64 v[R_MAX];
+
+	tab->read(net, row, v, total);
+	nb_sum_into(total, v, tab->ncols, tab->is_max);
+	nb_show_key(m, row);
+	nb_show_vals(m, v, tab->ncols);
+}
+
+/* Interfaces of the reader's namespace, unknown, [backlog], total. */
+static int nb_table_show(struct seq_file *m, const struct nb_table *tab)
+{
+	struct net *net = m->private;
+	struct nb_row *row, *unknown = NULL;
+	u64 total[R_MAX] = {};
+
+	nb_show_header(m, tab->names, tab->ncols);
 	mutex_lock(&nb_lock);
 	list_for_each_entry(row, &nb_rows, node) {
 		if (!nb_row_visible(row, net))
 			continue;
-		if (row->flags & NB_ROW_UNKNOWN) {
+		if (row->flags & NB_ROW_UNKNOWN)
 			unknown = row;
-			continue;
-		}
-		nb_napi_read(row, v);
-		nb_sum_into(total, v, N_MAX, is_max);
-		nb_show_key(m, row);
-		nb_show_vals(m, v, N_MAX);
+		else
+			nb_table_row(m, tab, net, row, total);
 	}
-	if (unknown) {
-		nb_napi_read(unknown, v);
-		nb_sum_into(total, v, N_MAX, is_max);
-		nb_show_key(m, unknown);
-		nb_show_vals(m, v, N_MAX);
-	}
-	if (nb_backlog_row) {
-		nb_napi_read(nb_backlog_row, v);
-		nb_sum_into(total, v, N_MAX, is_max);
-		nb_show_key(m, nb_backlog_row);
-		nb_show_vals(m, v, N_MAX);
-	}
+	if (unknown)
+		nb_table_row(m, tab, net, unknown, total);
+	if (tab->backlog && nb_backlog_row)
+		nb_table_row(m, tab, net, nb_backlog_row, total);
 	mutex_unlock(&nb_lock);
-	nb_show_total(m, total, N_MAX);
+	nb_show_total(m, total, tab->ncols);
 	return 0;
+}
+
+static int nb_rcvbuf_show(struct seq_file *m, void *unused)
+{
+	static const bool is_max[R_MAX] = {
+		[R_COLL_MAX] = true, [R_PRUNE_MAX] = true,
+	};
+	static const struct nb_table tab = {
+		.names = nb_rcol_name, .ncols = R_MAX, .is_max = is_max,
+		.read = nb_rcvbuf_read_row,
+	};
+
+	return nb_table_show(m, &tab);
+}
+
+static int nb_napi_show(struct seq_file *m, void *unused)
+{
+	static const bool is_max[N_MAX] = { [N_POLL_MAX] = true };
+	static const struct nb_table tab = {
+		.names = nb_ncol_name, .ncols = N_MAX, .is_max = is_max,
+		.read = nb_napi_read_row, .backlog = true,
+	};
+
+	return nb_table_show(m, &tab);
 }
 
 /* ---- histograms ---- */

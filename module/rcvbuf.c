@@ -222,14 +222,7 @@ static int __nb_prune_pre(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
-int nb_prune_pre(struct kprobe *p, struct pt_regs *regs)
-{
-	u64 t0 = nb_timing_start();
-	int ret = __nb_prune_pre(p, regs);
-
-	nb_timing_end(NB_P_PRUNE, t0);
-	return ret;
-}
+NB_TIMED(NB_P_PRUNE, nb_prune_pre, NB_KP_PARAMS, (p, regs))
 
 /* kretprobe on tcp_prune_queue, for kernels that keep it out of line. */
 static int __nb_prunefn_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -246,14 +239,7 @@ static int __nb_prunefn_entry(struct kretprobe_instance *ri, struct pt_regs *reg
 	return 0;
 }
 
-int nb_prunefn_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	u64 t0 = nb_timing_start();
-	int ret = __nb_prunefn_entry(ri, regs);
-
-	nb_timing_end(NB_P_PRUNE, t0);
-	return ret;
-}
+NB_TIMED(NB_P_PRUNE, nb_prunefn_entry, NB_RP_PARAMS, (ri, regs))
 
 static int __nb_prunefn_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
@@ -275,14 +261,7 @@ static int __nb_prunefn_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
-int nb_prunefn_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	u64 t0 = nb_timing_start();
-	int ret = __nb_prunefn_ret(ri, regs);
-
-	nb_timing_end(NB_P_PRUNE, t0);
-	return ret;
-}
+NB_TIMED(NB_P_PRUNE, nb_prunefn_ret, NB_RP_PARAMS, (ri, regs))
 
 struct nb_collapse_data {
 	struct sock *sk;
@@ -318,14 +297,7 @@ static int __nb_collapse_entry(struct kretprobe_instance *ri, struct pt_regs *re
 	return 0;
 }
 
-int nb_collapse_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	u64 t0 = nb_timing_start();
-	int ret = __nb_collapse_entry(ri, regs);
-
-	nb_timing_end(NB_P_COLLAPSE, t0);
-	return ret;
-}
+NB_TIMED(NB_P_COLLAPSE, nb_collapse_entry, NB_RP_PARAMS, (ri, regs))
 
 static void nb_collapse_log(const struct nb_collapse_data *d, struct sock *sk,
 			    u64 now, u64 skbs, int freed)
@@ -390,14 +362,7 @@ static int __nb_collapse_ret(struct kretprobe_instance *ri, struct pt_regs *regs
 	return 0;
 }
 
-int nb_collapse_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	u64 t0 = nb_timing_start();
-	int ret = __nb_collapse_ret(ri, regs);
-
-	nb_timing_end(NB_P_COLLAPSE, t0);
-	return ret;
-}
+NB_TIMED(NB_P_COLLAPSE, nb_collapse_ret, NB_RP_PARAMS, (ri, regs))
 
 struct nb_ofo_data {
 	struct sock *sk;
@@ -425,14 +390,7 @@ static int __nb_ofo_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
-int nb_ofo_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	u64 t0 = nb_timing_start();
-	int ret = __nb_ofo_entry(ri, regs);
-
-	nb_timing_end(NB_P_OFO, t0);
-	return ret;
-}
+NB_TIMED(NB_P_OFO, nb_ofo_entry, NB_RP_PARAMS, (ri, regs))
 
 static int __nb_ofo_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
@@ -476,14 +434,7 @@ static int __nb_ofo_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
-int nb_ofo_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	u64 t0 = nb_timing_start();
-	int ret = __nb_ofo_ret(ri, regs);
-
-	nb_timing_end(NB_P_OFO, t0);
-	return ret;
-}
+NB_TIMED(NB_P_OFO, nb_ofo_ret, NB_RP_PARAMS, (ri, regs))
 
 /*
  * Prune episodes of @net that no hook saw begin: the kernel's PruneCalled

@@ -314,15 +314,23 @@ static bool nb_evict_gone(void)
 	return false;
 }
 
+/* @dev's live row; caller holds nb_lock, which keeps it alive. */
+static struct nb_row *nb_dev_row_locked(struct net_device *dev)
+{
+	struct nb_row *row;
+
+	rcu_read_lock();
+	row = nb_row_lookup(dev_net(dev)->net_cookie, dev->ifindex);
+	rcu_read_unlock();
+	return row;
+}
+
 static void nb_dev_register(struct net_device *dev)
 {
-	u64 cookie = dev_net(dev)->net_cookie;
 	struct nb_row *row;
 
 	mutex_lock(&nb_lock);
-	rcu_read_lock();
-	row = nb_row_lookup(cookie, dev->ifindex);
-	rcu_read_unlock();
+	row = nb_dev_row_locked(dev);
 	if (row)
 		goto unlock;
 	if (atomic_read(&nb_nrows) >= nb_max_ifaces && !nb_evict_gone()) {
@@ -331,7 +339,8 @@ static void nb_dev_register(struct net_device *dev)
 				    nb_max_ifaces, dev->name);
 		goto unlock;
 	}
-	row = nb_row_alloc(cookie, dev->ifindex, 0, dev->name);
+	row = nb_row_alloc(dev_net(dev)->net_cookie, dev->ifindex, 0,
+			   dev->name);
 	if (!row) {
 		atomic_inc(&nb_untracked_devs);
 		goto unlock;
@@ -344,13 +353,10 @@ unlock:
 
 static void nb_dev_unregister(struct net_device *dev)
 {
-	u64 cookie = dev_net(dev)->net_cookie;
 	struct nb_row *row;
 
 	mutex_lock(&nb_lock);
-	rcu_read_lock();
-	row = nb_row_lookup(cookie, dev->ifindex);
-	rcu_read_unlock();
+	row = nb_dev_row_locked(dev);
 	if (row) {
 		row->flags |= NB_ROW_GONE;
 		nb_row_unhash(row);
@@ -363,9 +369,7 @@ static void nb_dev_rename(struct net_device *dev)
 	struct nb_row *row;
 
 	mutex_lock(&nb_lock);
-	rcu_read_lock();
-	row = nb_row_lookup(dev_net(dev)->net_cookie, dev->ifindex);
-	rcu_read_unlock();
+	row = nb_dev_row_locked(dev);
 	if (row)
 		strscpy(row->name, dev->name, sizeof(row->name));
 	mutex_unlock(&nb_lock);
