@@ -80,3 +80,55 @@ clean:
 
 PHONY_EXTRA := demo
 .PHONY: all module tool vmbuild sparse check install $(PHONY_EXTRA) clean clean-module dkms-install dkms-remove
+
+# make stress: the stress tests (selftests/netbuf/5[0-9]-*.sh) in a guest of
+# each supported kernel (Debian's 6.1 and 6.12 with image and headers, or
+# STRESS_KERNELS), at NB_STRESS_SCALE (default 10: the full counts; make
+# check runs them at 1). Each guest's console goes to
+# build/stress-logs/KERNEL.log; the figures (KTAP comments) are printed at
+# the end. Fails if any test or guest does.
+NB_STRESS_SCALE ?= 10
+STRESS_KERNELS ?= $(shell for d in /lib/modules/6.1.* /lib/modules/6.12.*; do \
+	k=$$(basename $$d); [ -f /boot/vmlinuz-$$k ] && [ -d $$d/build ] && echo $$k; done 2>/dev/null | sort -V)
+STRESS_VM_TIMEOUT ?= 10800
+STRESS_TEST_TIMEOUT ?= 5400
+
+stress:
+	@[ -n "$(STRESS_KERNELS)" ] || { echo "stress: no 6.1 or 6.12 kernel with image and headers"; exit 1; }
+	@set -e; for k in $(STRESS_KERNELS); do $(MAKE) -s vmbuild KERNELRELEASE=$$k; done
+	@mkdir -p build/stress-logs; rc=0; \
+	for k in $(STRESS_KERNELS); do \
+		log=build/stress-logs/$$k.log; \
+		echo "== stress tests, NB_STRESS_SCALE=$(NB_STRESS_SCALE), in a $$k guest (log: $$log)"; \
+		selftests/vm/run -k $$k --nics --no-build -t $(STRESS_VM_TIMEOUT) -- \
+			"NB_STRESS_SCALE=$(NB_STRESS_SCALE) NB_TEST_TIMEOUT=$(STRESS_TEST_TIMEOUT) selftests/run-suite.sh selftests/netbuf/5[0-9]-*.sh" \
+			>$$log 2>&1 || rc=1; \
+		grep -E '^(not )?ok [0-9]+ |^    not ok|^SUITE|^vm/run' $$log | sed 's/^/  /'; \
+	done; \
+	for k in $(STRESS_KERNELS); do \
+		echo "== figures on $$k (NB_STRESS_SCALE=$(NB_STRESS_SCALE))"; \
+		grep -E '^    # (figures|leak budget|kernel at|start:|reader |iperf3-|collapse:)' build/stress-logs/$$k.log | sed 's/^    # /  /'; \
+	done; \
+	exit $$rc
+
+.PHONY: stress
+
+# ---- make bench (issue 8): see bench/README.md ----
+# One guest per kernel measures throughput (veth, virtio_net, a slow-path
+# workload) without netbuf, with it and with bench/netbuf.bt, the cost of
+# netbuf's handlers per event, and its memory; prints a table per kernel,
+# raw numbers in build/bench/. NB_BENCH_QUICK=1: a short smoke run.
+BENCH_KERNELS ?= 6.1.0-56-amd64 6.12.117+deb12-amd64
+
+build/bench/nbload: bench/nbload.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Wextra -Werror -std=gnu11 -o $@ $<
+
+bench: build/bench/nbload
+	set -e; for k in $(BENCH_KERNELS); do \
+		$(MAKE) --no-print-directory build/$$k/netbuf.ko KERNELRELEASE=$$k; \
+	done
+	$(MAKE) -C selftests/workload
+	bench/bench.sh $(BENCH_KERNELS)
+
+.PHONY: bench

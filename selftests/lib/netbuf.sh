@@ -245,3 +245,207 @@ nb_backlog_idle() {
 	sleep "$1"
 	echo $(($(nb_col "" napi backlog packets) - p0))
 }
+
+# ---- stress tests (5x-*.sh) ----
+# NB_STRESS_SCALE scales every count: 1 (default) is the bounded form that
+# runs in make check, make stress runs 10 (the full counts of issue 7).
+
+NB_STRESS_SCALE=${NB_STRESS_SCALE:-1}
+NB_STRESS_PY=$NB_REPO/selftests/lib/nbstress.py
+NB_RUNDIR=${NB_RUNDIR:-/tmp/nb-stress.$$}
+
+# nb_scaled N: N times NB_STRESS_SCALE.
+nb_scaled() { echo $(($1 * NB_STRESS_SCALE)); }
+
+# nb_kv FILE KEY: the value of KEY in a "key value" file (bash builtins only:
+# every program started in a TCG guest costs a tenth of a second or more).
+nb_kv() {
+	local k v _
+	while read -r k v _; do
+		[ "$k" = "$2" ] && { echo "$v"; return 0; }
+	done <"$1"
+	return 1
+}
+
+# nb_mem KEY: a value of /proc/netbuf/memory (of the namespace of the caller).
+nb_mem() { nb_kv "$NB_PROC/memory" "$1"; }
+
+# nb_meminfo KEY: /proc/meminfo value in kB (Slab, SUnreclaim, Percpu...).
+nb_meminfo() { nb_kv /proc/meminfo "$1:"; }
+
+# nb_slab_kmalloc: kB held by the generic kmalloc caches (active objects
+# times object size), where the module's rows and buffers live.
+nb_slab_kmalloc() {
+	awk '$1 ~ /^kmalloc-/ { s += $2 * $4 } END { printf "%d\n", s / 1024 }' /proc/slabinfo
+}
+
+# nb_wait_mem KEY VALUE SECS: wait until /proc/netbuf/memory KEY is VALUE
+# (namespaces die asynchronously: their rows go some time after ip netns del).
+nb_wait_mem() {
+	local i
+	for ((i = 0; i < $3 * 10; i++)); do
+		[ "$(nb_mem "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# nb_rows_state NS STATE: how many rcvbuf rows of NS are in STATE (up|gone).
+nb_rows_state() {
+	nb_in "$1" cat "$NB_PROC/rcvbuf" | awk -v s="$2" 'NR > 1 && $3 == s { n++ } END { print n + 0 }'
+}
+
+# nb_elapsed T0: seconds since T0 (an $EPOCHREALTIME value), 1 decimal.
+nb_elapsed() {
+	local now=$EPOCHREALTIME
+	awk -v a="$1" -v b="$now" 'BEGIN { printf "%.1f\n", b - a }'
+}
+
+# Background loops: nb_loop_start NAME CMD... runs CMD again and again
+# (NB_LOOP_PAUSE s apart, default 0.3) until nb_loop_stop; each run's status
+# goes to a line of $NB_RUNDIR/loop.NAME, its last failing output to
+# loop.NAME.err.
+NB_LOOP_PIDS=()
+nb_loop_start() {
+	local name=$1 pause=${NB_LOOP_PAUSE:-0.3}
+	shift
+	mkdir -p "$NB_RUNDIR"
+	: >"$NB_RUNDIR/loop.$name"
+	(
+		while [ ! -e "$NB_RUNDIR/stop" ]; do
+			"$@" >"$NB_RUNDIR/loop.$name.out" 2>&1
+			rc=$?
+			echo "$rc" >>"$NB_RUNDIR/loop.$name"
+			[ "$rc" = 0 ] || cp "$NB_RUNDIR/loop.$name.out" "$NB_RUNDIR/loop.$name.err"
+			sleep "$pause"
+		done
+	) </dev/null &
+	NB_LOOP_PIDS+=($!)
+}
+
+nb_loop_stop() {
+	mkdir -p "$NB_RUNDIR"
+	touch "$NB_RUNDIR/stop"
+	[ ${#NB_LOOP_PIDS[@]} -gt 0 ] && wait "${NB_LOOP_PIDS[@]}" 2>/dev/null
+	NB_LOOP_PIDS=()
+	rm -f "$NB_RUNDIR/stop"
+}
+
+# nb_loop_runs NAME / nb_loop_fails NAME: runs done, runs that failed.
+nb_loop_runs() { awk 'END { print NR }' "$NB_RUNDIR/loop.$1"; }
+nb_loop_fails() { awk '$1 != 0 { n++ } END { print n + 0 }' "$NB_RUNDIR/loop.$1"; }
+
+# nb_loop_report NAME: one KTAP comment line about a loop, and its last error.
+nb_loop_report() {
+	ktap_info "$1: $(nb_loop_runs "$1") runs, $(nb_loop_fails "$1") failed"
+	[ -s "$NB_RUNDIR/loop.$1.err" ] && [ "$(nb_loop_fails "$1")" != 0 ] &&
+		tail -n 3 "$NB_RUNDIR/loop.$1.err" | sed "s/^/# $1: /"
+	return 0
+}
+
+# nb_traffic_start NSA NSB: the traffic of the stress tests, each in a loop:
+# iperf3 over loopback (initial namespace), iperf3 over the veth pair of
+# nb_veth_pair NSA NSB (client in NSA), and rcvpress's collapse workload in
+# NSB over loopback (1.5 s runs, 1 s apart). Rates are capped so that the
+# 2 vCPUs of a TCG guest keep time for the test itself (NB_IPERF_RATE,
+# default 50M each).
+nb_traffic_start() {
+	local a=$1 b=$2
+	iperf3 -s -p 5311 -B 127.0.0.1 </dev/null >/dev/null 2>&1 &
+	NB_TRAFFIC_PIDS=($!)
+	ip netns exec "$b" iperf3 -s -p 5312 </dev/null >/dev/null 2>&1 &
+	NB_TRAFFIC_PIDS+=($!)
+	sleep 0.5
+	nb_loop_start iperf3-lo iperf3 -c 127.0.0.1 -p 5311 -t 3 -b ${NB_IPERF_RATE:-50M} -l 16k
+	nb_loop_start iperf3-veth ip netns exec "$a" iperf3 -c 10.77.0.2 -p 5312 -t 3 -b ${NB_IPERF_RATE:-50M}
+	NB_LOOP_PAUSE=1 nb_loop_start collapse ip netns exec "$b" "$NB_RCVPRESS" --mode collapse -d 1.5 -c 2
+}
+
+nb_traffic_stop() {
+	nb_loop_stop
+	[ ${#NB_TRAFFIC_PIDS[@]} -gt 0 ] && kill "${NB_TRAFFIC_PIDS[@]}" 2>/dev/null
+	[ ${#NB_TRAFFIC_PIDS[@]} -gt 0 ] && wait "${NB_TRAFFIC_PIDS[@]}" 2>/dev/null
+	NB_TRAFFIC_PIDS=()
+	return 0
+}
+
+# Concurrent readers of every /proc/netbuf file: three dd loops (bs=1, 7 and
+# 4096) and a python one (odd chunk sizes, preads at odd offsets, format
+# checks), NB_READER_PAUSE seconds (default 0.1) between two files so that
+# a 2-vCPU TCG guest keeps time for the rest. nb_readers_start [NS],
+# nb_readers_stop, then nb_readers_report prints what they did; it fails if
+# a reader saw an error or a bad line. A file missing (module unloaded, or
+# unloaded under the reader: ENOENT, EIO) counts as absent, not as an error.
+NB_READER_PIDS=()
+NB_READABLE="version probes rcvbuf napi histograms memory events control"
+nb_readers_start() {
+	local ns=${1:-} bs pause=${NB_READER_PAUSE:-0.1}
+	mkdir -p "$NB_RUNDIR"
+	for bs in 1 7 4096; do
+		(
+			ok=0 bad=0 absent=0
+			# naps without starting sleep(1): read on a FIFO nobody writes
+			mkfifo "$NB_RUNDIR/nap.$bs" && exec 9<>"$NB_RUNDIR/nap.$bs"
+			while [ ! -e "$NB_RUNDIR/rstop" ]; do
+				for f in $NB_READABLE; do
+					if nb_in "$ns" dd if="$NB_PROC/$f" of=/dev/null bs=$bs status=none 2>"$NB_RUNDIR/dd.$bs.last"; then
+						ok=$((ok + 1))
+					elif grep -qE 'No such file|Input/output error' "$NB_RUNDIR/dd.$bs.last"; then
+						absent=$((absent + 1))
+					else
+						bad=$((bad + 1))
+						cp "$NB_RUNDIR/dd.$bs.last" "$NB_RUNDIR/dd.$bs.err"
+					fi
+					read -rt "$pause" -u 9 _
+				done
+			done
+			echo "reads=$ok errors=$bad absent=$absent" >"$NB_RUNDIR/reader.dd$bs"
+		) </dev/null &
+		NB_READER_PIDS+=($!)
+	done
+	nb_in "$ns" python3 "$NB_STRESS_PY" readloop "$NB_RUNDIR/reader.py" "$NB_RUNDIR/rstop" "$pause" </dev/null &
+	NB_READER_PIDS+=($!)
+}
+
+nb_readers_stop() {
+	mkdir -p "$NB_RUNDIR"
+	touch "$NB_RUNDIR/rstop"
+	[ ${#NB_READER_PIDS[@]} -gt 0 ] && wait "${NB_READER_PIDS[@]}" 2>/dev/null
+	NB_READER_PIDS=()
+	rm -f "$NB_RUNDIR/rstop"
+}
+
+# nb_readers_report: KTAP comments; status 1 if any reader saw an error.
+nb_readers_report() {
+	local r line bad=0
+	for r in dd1 dd7 dd4096 py; do
+		line=$(head -1 "$NB_RUNDIR/reader.$r" 2>/dev/null)
+		ktap_info "reader $r: ${line:-no report}"
+		case $line in
+		*errors=0*) ;;
+		*) bad=1 ;;
+		esac
+		case $line in
+		*badfmt=[1-9]*) bad=1 ;;
+		esac
+	done
+	[ -f "$NB_RUNDIR/reader.py" ] && grep '^msg' "$NB_RUNDIR/reader.py" | head -5 | sed 's/^/# reader py: /'
+	for r in 1 7 4096; do
+		[ -s "$NB_RUNDIR/dd.$r.err" ] && sed "s/^/# reader dd$r: /" "$NB_RUNDIR/dd.$r.err" | head -2
+	done
+	return $bad
+}
+
+# nb_validate [NS]: every readable /proc/netbuf file is well-formed
+# (docs/formats.md, including totals = sum of rows); prints what is wrong.
+nb_validate() {
+	local ns=${1:-} f files=()
+	for f in $NB_READABLE; do files+=("$NB_PROC/$f"); done
+	nb_in "$ns" python3 "$NB_STRESS_PY" validate "${files[@]}"
+}
+
+# nb_mem_figures: one KTAP comment with the kernel's memory figures.
+nb_mem_figures() {
+	ktap_info "$1: Slab $(nb_meminfo Slab) kB, SUnreclaim $(nb_meminfo SUnreclaim) kB," \
+		"Percpu $(nb_meminfo Percpu) kB, kmalloc caches $(nb_slab_kmalloc) kB"
+}

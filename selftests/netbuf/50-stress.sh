@@ -32,6 +32,7 @@ nb_del_netns $A $B
 nb_veth_pair $A $B
 ktap_plan 13
 
+nb_mem_figures "kernel before the cycles"
 nb_traffic_start $A $B
 nb_readers_start
 sleep 1
@@ -50,11 +51,17 @@ nb_read_all() {
 		esac
 	done
 }
-ok=0 bad=0 t0=$EPOCHREALTIME
+# usecs since T0 ($EPOCHREALTIME), bash arithmetic only
+usecs() { local n=${EPOCHREALTIME/./}; echo $((n - ${1/./})); }
+ok=0 bad=0 t0=$EPOCHREALTIME t_ins=0 t_rm=0
 for ((i = 0; i < CYCLES; i++)); do
 	why=
+	t1=$EPOCHREALTIME
 	# shellcheck disable=SC2086
-	if ! nb_load ${params[i % 4]}; then
+	nb_load ${params[i % 4]}
+	rc=$?
+	t_ins=$((t_ins + $(usecs "$t1")))
+	if [ $rc != 0 ]; then
 		why="insmod ${params[i % 4]} failed"
 	else
 		if ! out=$(nb_read_all 2>&1); then
@@ -66,7 +73,9 @@ for ((i = 0; i < CYCLES; i++)); do
 		elif [ $((i % 5)) = 4 ] && ! out=$(nb_validate $B 2>&1); then
 			why="bad file in $B: $(echo "$out" | head -2 | tr '\n' ' ')"
 		fi
+		t1=$EPOCHREALTIME
 		nb_unload || why="$why rmmod failed"
+		t_rm=$((t_rm + $(usecs "$t1")))
 	fi
 	if [ -z "$why" ]; then
 		ok=$((ok + 1))
@@ -79,7 +88,8 @@ secs=$(nb_elapsed "$t0")
 nb_readers_stop
 sleep 3.5	# let the traffic run a little longer with the module gone
 nb_traffic_stop
-ktap_info "figures: $ok/$CYCLES load/unload cycles in ${secs}s ($(awk -v s="$secs" -v n="$CYCLES" 'BEGIN { printf "%.2f", s / n }') s each), params rotated over: ${params[*]}"
+nb_mem_figures "kernel after the cycles"
+ktap_info "figures: $ok/$CYCLES load/unload cycles in ${secs}s ($(awk -v s="$secs" -v n="$CYCLES" 'BEGIN { printf "%.2f", s / n }') s each), insmod $((t_ins / CYCLES / 1000)) ms and rmmod $((t_rm / CYCLES / 1000)) ms on average; parameters rotated: none, ${params[*]:1}"
 for l in iperf3-lo iperf3-veth collapse; do nb_loop_report $l; done
 ktap_eq "load/unload cycles under traffic" "$ok" "$CYCLES"
 ktap_check "iperf3 over loopback ran" test "$(nb_loop_runs iperf3-lo)" -gt 0
@@ -144,4 +154,5 @@ else
 	wait $poller 2>/dev/null
 	nb_unload
 fi
+ktap_info "figures: whole test ${SECONDS}s (NB_STRESS_SCALE=$NB_STRESS_SCALE)"
 ktap_finished
