@@ -86,7 +86,7 @@ PHONY_EXTRA := demo
 # STRESS_KERNELS), at NB_STRESS_SCALE (default 10: the full counts; make
 # check runs them at 1). Each guest's console goes to
 # build/stress-logs/KERNEL.log; the figures (KTAP comments) are printed at
-# the end. Fails if any test or guest does.
+# the end, each test's after its name. Fails if any test or guest does.
 NB_STRESS_SCALE ?= 10
 STRESS_KERNELS ?= $(shell for d in /lib/modules/6.1.* /lib/modules/6.12.*; do \
 	k=$$(basename $$d); [ -f /boot/vmlinuz-$$k ] && [ -d $$d/build ] && echo $$k; done 2>/dev/null | sort -V)
@@ -107,7 +107,8 @@ stress:
 	done; \
 	for k in $(STRESS_KERNELS); do \
 		echo "== figures on $$k (NB_STRESS_SCALE=$(NB_STRESS_SCALE))"; \
-		grep -E '^    # (figures|leak budget|kernel at|start:|reader |iperf3-|collapse:)' build/stress-logs/$$k.log | sed 's/^    # /  /'; \
+		grep -E '^    # (figures|leak budget|kernel |start:|reader |iperf3-|collapse:)|^(not )?ok [0-9]+ ' \
+			build/stress-logs/$$k.log | sed 's/^    # /    /; s/^\(not \)\{0,1\}ok [0-9]* /  /'; \
 	done; \
 	exit $$rc
 
