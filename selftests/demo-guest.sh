@@ -11,7 +11,7 @@ say "Loading netbuf.ko into $(uname -r)"
 insmod "$NB_KO" && cat $NB_PROC/version
 cat $NB_PROC/probes
 
-say "Receive-buffer pressure: a receiver that shrinks SO_RCVBUF and reads slowly (3 s, loopback)"
+say "Receive-buffer pressure: a receiver that shrinks SO_RCVBUF and reads slowly (2 s each, loopback)"
 selftests/workload/rcvpress --mode collapse -d 2 | tr ' ' '\n' | grep -E '^(mode|TCPRcvCollapsed|PruneCalled)=' | paste -sd' '
 selftests/workload/rcvpress --mode prune -d 2 | tr ' ' '\n' | grep -E '^(mode|PruneCalled|RcvPruned)=' | paste -sd' '
 
