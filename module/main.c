@@ -8,6 +8,7 @@
 #include <linux/init.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/string.h>
 
 #include "netbuf.h"
 
@@ -26,8 +27,31 @@ module_param_named(events_max, nb_events_max, uint, 0444);
 MODULE_PARM_DESC(events_max,
 		 "Records kept per CPU in the slow-episode log, 1..256 (default 128); changeable in /proc/netbuf/control");
 
+static char *nb_napi_timing_param = "softirq";
+module_param_named(napi_timing, nb_napi_timing_param, charp, 0444);
+MODULE_PARM_DESC(napi_timing,
+		 "How NAPI polls are timed: softirq (default: from tracepoints, no kprobe), kprobe (->poll() alone, threaded NAPI too; a kprobe per poll) or off");
+
+static const char *const nb_napi_timing_names[] = {
+	[NB_NT_OFF] = "off",
+	[NB_NT_SOFTIRQ] = "softirq",
+	[NB_NT_KPROBE] = "kprobe",
+};
+
 static int __init nb_check_params(void)
 {
+	int mode;
+
+	mode = !nb_napi_timing_param ? -EINVAL :
+	       match_string(nb_napi_timing_names,
+			    ARRAY_SIZE(nb_napi_timing_names),
+			    nb_napi_timing_param);
+	if (mode < 0) {
+		pr_err("napi_timing=%s unknown (softirq, kprobe or off): not loading\n",
+		       nb_napi_timing_param ?: "");
+		return -EINVAL;
+	}
+	nb_napi_timing = mode;
 	if (nb_max_ifaces < 1 || nb_max_ifaces > NB_MAX_IFACES_LIMIT) {
 		pr_err("max_ifaces=%u out of range 1..%u: not loading\n",
 		       nb_max_ifaces, NB_MAX_IFACES_LIMIT);

@@ -1,21 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * napi.c - NAPI per interface: the napi:napi_poll tracepoint counts every
- * poll (work and budget), a kprobe on __napi_poll's entry times it: the
- * tracepoint fires right after ->poll() returns inside __napi_poll, on the
- * same CPU, with bottom halves off, so a per-CPU (napi, t0) pair is enough.
- * Polls that reach the tracepoint without that entry are counted as
- * untimed: busy polling and netpoll call ->poll() themselves, and the entry
- * kprobe is skipped (its nmissed counts it) when the poll runs in a softirq
- * that interrupted another kprobe's handler on the same CPU.
+ * poll (work and budget) and, by default, times it too, from tracepoints
+ * only (napi_timing=softirq):
+ *
+ *   irq:softirq_entry(NET_RX)  stamps the CPU: net_rx_action starts;
+ *   napi:napi_poll             fires right after a ->poll() returns: the
+ *                              poll took the time since the stamp, and the
+ *                              stamp moves on to the end of this handler.
+ *
+ * Polls in one net_rx_action run back to back on one CPU with bottom halves
+ * off, so a poll is charged the NET_RX softirq time from the end of the one
+ * before it (or from the softirq's start): its ->poll() plus net_rx_action's
+ * own work in between (freeing skbs deferred by other CPUs, and the GRO flush
+ * that follows a poll which used its whole budget). Any other softirq's
+ * entry disarms the stamp. Polls outside a NET_RX softirq (busy polling,
+ * threaded NAPI, netpoll) are counted but untimed.
+ *
+ * napi_timing=kprobe times ->poll() alone with a kprobe on __napi_poll's
+ * entry instead (threaded NAPI included), at the price of a kprobe per poll;
+ * there a poll is untimed when the entry kprobe was missed (its nmissed) or
+ * not taken (busy polling, netpoll). napi_timing=off times nothing.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/interrupt.h>
 #include <linux/kprobes.h>
 #include <linux/netdevice.h>
 #include <linux/sched/clock.h>
 
 #include "netbuf.h"
+
+int nb_napi_timing __read_mostly = NB_NT_SOFTIRQ;
 
 static int __nb_napi_time_pre(struct kprobe *p, struct pt_regs *regs)
 {
@@ -35,6 +51,22 @@ static int __nb_napi_time_pre(struct kprobe *p, struct pt_regs *regs)
 }
 
 NB_TIMED(NB_P_NAPI_TIME, nb_napi_time_pre, NB_KP_PARAMS, (p, regs))
+
+/* irq:softirq_entry, every softirq on this CPU: softirq context. */
+void nb_softirq_entry(void *data, unsigned int vec)
+{
+	u64 t0 = nb_timing_start();
+	struct nb_cpu *st = this_cpu_ptr(&nb_cpu);
+
+	this_cpu_inc(nb_cpu.hits[NB_P_NAPI_TIME]);
+	if (vec == NET_RX_SOFTIRQ) {
+		st->napi_t0 = local_clock();
+		st->napi_armed = true;
+	} else {
+		st->napi_armed = false;
+	}
+	nb_timing_end(NB_P_NAPI_TIME, t0);
+}
 
 /* A one-entry per-CPU cache in front of the hash: a CPU polls few devices. */
 static struct nb_row *nb_napi_row(struct nb_cpu *st, struct net_device *dev)
@@ -56,6 +88,37 @@ static struct nb_row *nb_napi_row(struct nb_cpu *st, struct net_device *dev)
 	return row;
 }
 
+/* In the NET_RX softirq that stamped this CPU, not in an interrupt of it. */
+static bool nb_in_rx_softirq(const struct nb_cpu *st)
+{
+	return st->napi_armed && in_serving_softirq() && !in_hardirq();
+}
+
+/*
+ * Did this poll start where netbuf saw it? Then *ns is its duration. In
+ * softirq mode only a poll inside the NET_RX softirq itself is timed: not
+ * one in a hard interrupt that interrupted it (netpoll), nor in a task.
+ */
+static bool nb_napi_timed(struct nb_cpu *st, struct napi_struct *napi,
+			  u64 *ns)
+{
+	switch (nb_napi_timing) {
+	case NB_NT_SOFTIRQ:
+		if (!nb_in_rx_softirq(st))
+			return false;
+		break;
+	case NB_NT_KPROBE:
+		if (st->napi != napi)
+			return false;
+		st->napi = NULL;
+		break;
+	default:
+		return false;
+	}
+	*ns = local_clock() - st->napi_t0;
+	return true;
+}
+
 /* Called under rcu_read_lock_sched with preemption off. */
 static void __nb_napi_tp(void *data, struct napi_struct *napi, int work,
 			 int budget)
@@ -70,10 +133,8 @@ static void __nb_napi_tp(void *data, struct napi_struct *napi, int work,
 	row = nb_napi_row(st, napi->dev);
 	if (unlikely(!row))
 		return;
-	if (likely(st->napi == napi)) {
-		one.poll_ns = local_clock() - st->napi_t0;
+	if (nb_napi_timed(st, napi, &one.poll_ns)) {
 		one.max_ns = one.poll_ns;
-		st->napi = NULL;
 		nb_hist_add(&row->hist[NB_H_NAPI_NS], one.poll_ns);
 	} else {
 		one.untimed = 1;
@@ -103,5 +164,12 @@ void nb_napi_tp(void *data, struct napi_struct *napi, int work, int budget)
 	u64 t0 = nb_timing_start();
 
 	__nb_napi_tp(data, napi, work, budget);
+	/* The next poll in this softirq starts now: not in our own time. */
+	if (nb_napi_timing == NB_NT_SOFTIRQ) {
+		struct nb_cpu *st = this_cpu_ptr(&nb_cpu);
+
+		if (nb_in_rx_softirq(st))
+			st->napi_t0 = local_clock();
+	}
 	nb_timing_end(NB_P_NAPI, t0);
 }

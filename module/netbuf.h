@@ -174,8 +174,9 @@ struct nb_cpu {
 	struct nb_episode ep[NB_NCTX];
 	struct timer_list timer;
 	u64 soft_collapsed;		/* TCPRcvCollapsed seen in softirq */
-	struct napi_struct *napi;	/* poll being timed */
-	u64 napi_t0;
+	struct napi_struct *napi;	/* poll being timed (kprobe mode) */
+	u64 napi_t0;			/* its start, or the last stamp */
+	bool napi_armed;		/* in a NET_RX softirq (softirq mode) */
 	struct net_device *cache_dev;	/* last device -> row, for NAPI */
 	struct nb_row *cache_row;
 	int cache_gen;
@@ -301,6 +302,9 @@ u64 nb_prune_unattributed(struct net *net, const struct nb_row *unknown,
 			  u64 counted);
 
 /* napi.c */
+enum nb_napi_timing { NB_NT_OFF, NB_NT_SOFTIRQ, NB_NT_KPROBE };
+extern int nb_napi_timing;
+void nb_softirq_entry(void *data, unsigned int vec);
 int nb_napi_time_pre(struct kprobe *p, struct pt_regs *regs);
 void nb_napi_tp(void *data, struct napi_struct *napi, int work, int budget);
 

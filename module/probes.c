@@ -10,7 +10,6 @@
 #include <linux/kprobes.h>
 #include <linux/seq_file.h>
 #include <linux/tracepoint.h>
-#include <trace/events/napi.h>
 
 #include "netbuf.h"
 
@@ -24,6 +23,8 @@ struct nb_probe {
 	char note[48];
 	struct kprobe kp;
 	struct kretprobe rp;
+	void *tp_func;			/* a tracepoint's handler */
+	struct tracepoint *tp;		/* found by name when attached */
 };
 
 static const char *const nb_type_name[] = {
@@ -52,14 +53,41 @@ static struct nb_probe nb_probes[NB_P_MAX] = {
 	},
 	[NB_P_NAPI] = {
 		.hook = "napi", .symbol = "napi_poll",
-		.type = NB_T_TRACEPOINT,
+		.type = NB_T_TRACEPOINT, .tp_func = (void *)nb_napi_tp,
 	},
 	[NB_P_NAPI_TIME] = {
-		.hook = "napi_time", .symbol = "__napi_poll",
-		.type = NB_T_KPROBE,
-		.kp = { .pre_handler = nb_napi_time_pre },
+		.hook = "napi_time", .symbol = "softirq_entry",
+		.type = NB_T_TRACEPOINT, .tp_func = (void *)nb_softirq_entry,
 	},
 };
+
+struct nb_tp_find {
+	const char *name;
+	struct tracepoint *tp;
+};
+
+static void nb_tp_match(struct tracepoint *tp, void *priv)
+{
+	struct nb_tp_find *f = priv;
+
+	if (!strcmp(tp->name, f->name))
+		f->tp = tp;
+}
+
+/*
+ * A tracepoint of the kernel by name: not every one is exported for
+ * register_trace_<name>() (softirq_entry is not), all are listed.
+ */
+static int nb_tp_register(struct nb_probe *p)
+{
+	struct nb_tp_find f = { .name = p->symbol };
+
+	for_each_kernel_tracepoint(nb_tp_match, &f);
+	if (!f.tp)
+		return -ENOENT;
+	p->tp = f.tp;
+	return tracepoint_probe_register(f.tp, p->tp_func, NULL);
+}
 
 static void nb_set_error(struct nb_probe *p, const char *what, int err)
 {
@@ -83,7 +111,7 @@ static int nb_attach(struct nb_probe *p)
 		err = register_kretprobe(&p->rp);
 		break;
 	default:
-		err = register_trace_napi_poll(nb_napi_tp, NULL);
+		err = nb_tp_register(p);
 		break;
 	}
 	if (err) {
@@ -106,7 +134,7 @@ static void nb_detach(struct nb_probe *p)
 		unregister_kretprobe(&p->rp);
 		break;
 	default:
-		unregister_trace_napi_poll(nb_napi_tp, NULL);
+		tracepoint_probe_unregister(p->tp, p->tp_func, NULL);
 		break;
 	}
 	p->active = false;
@@ -141,6 +169,35 @@ static void nb_attach_prune(void)
 		err == -ENOENT ? "is inlined" : "cannot be probed");
 }
 
+/*
+ * NAPI poll timing (see napi.c): from softirq_entry, or a kprobe on
+ * __napi_poll where asked or where that tracepoint cannot be had.
+ */
+static void nb_attach_napi_time(void)
+{
+	struct nb_probe *p = &nb_probes[NB_P_NAPI_TIME];
+	int err = 0;
+
+	if (nb_napi_timing == NB_NT_OFF) {
+		strscpy(p->note, "napi_timing=off", sizeof(p->note));
+		return;
+	}
+	if (nb_napi_timing == NB_NT_SOFTIRQ) {
+		err = nb_attach(p);
+		if (!err)
+			return;
+	}
+	p->symbol = "__napi_poll";
+	p->type = NB_T_KPROBE;
+	p->kp.pre_handler = nb_napi_time_pre;
+	nb_napi_timing = NB_NT_KPROBE;
+	if (nb_attach(p) || !err)
+		return;
+	snprintf(p->note, sizeof(p->note), "softirq_entry_error(%d)", err);
+	pr_info("napi_time: softirq_entry unavailable (%d), timing with a kprobe on __napi_poll\n",
+		err);
+}
+
 int nb_probes_init(void)
 {
 	int cpu;
@@ -155,7 +212,7 @@ int nb_probes_init(void)
 	nb_attach(&nb_probes[NB_P_COLLAPSE]);
 	nb_attach(&nb_probes[NB_P_OFO]);
 	nb_attach_prune();
-	nb_attach(&nb_probes[NB_P_NAPI_TIME]);
+	nb_attach_napi_time();
 	nb_attach(&nb_probes[NB_P_NAPI]);
 	return 0;
 }

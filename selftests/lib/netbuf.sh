@@ -43,6 +43,37 @@ nb_col() {
 		c && $1 == row { print $c; exit }'
 }
 
+# nb_napi_timing: how the loaded module times NAPI polls: "softirq" (from
+# the softirq_entry tracepoint), "kprobe" (__napi_poll) or "off".
+nb_napi_timing() {
+	case "$(nb_col "" probes napi_time state)/$(nb_col "" probes napi_time type)" in
+	active/tracepoint) echo softirq ;;
+	active/kprobe) echo kprobe ;;
+	*) echo off ;;
+	esac
+}
+
+# nb_napi_missed: napi_time's nmissed (0 for a tracepoint, which has none).
+nb_napi_missed() {
+	local m
+	m=$(nb_col "" probes napi_time nmissed)
+	[ "$m" = - ] || [ -z "$m" ] && m=0
+	echo "$m"
+}
+
+# nb_untimed_max MISSED0: how many polls since nb_napi_missed printed
+# MISSED0 may be untimed where nothing busy-polls, runs threaded NAPI or
+# netpoll: none when timed from softirq_entry (every such poll ends in the
+# NET_RX softirq that stamped its CPU), the entries the __napi_poll kprobe
+# missed since then when timed by it.
+nb_untimed_max() {
+	if [ "$(nb_napi_timing)" = kprobe ]; then
+		echo $(($(nb_napi_missed) - $1))
+	else
+		echo 0
+	fi
+}
+
 # nb_hist_field NS IFACE KIND FIELD(samples|sum|max)
 nb_hist_field() {
 	nb_in "$1" cat "$NB_PROC/histograms" | awk -v row="$2" -v kind="$3" -v f="$4" '

@@ -27,7 +27,7 @@ if grep -qw tcp_prune_queue /proc/kallsyms; then want="tcp_prune_queue active"
 else want="tcp_try_rmem_schedule active"; fi
 ktap_eq "prune path on the right symbol" "$(state prune)" "$want"
 ktap_eq "napi tracepoint" "$(state napi)" "napi_poll active"
-ktap_eq "napi timing" "$(state napi_time)" "__napi_poll active"
+ktap_eq "napi timing from a tracepoint (default napi_timing=softirq)" "$(state napi_time)" "softirq_entry active"
 
 ktap_check "rmmod" nb_unload
 ktap_check "/proc/netbuf gone after unload" test ! -e "$NB_PROC"
