@@ -245,6 +245,20 @@ def main():
         xs = ns_hit.get((wl, hook))
         return how(xs) if xs else None
 
+    # napi_time per NAPI poll: its hits are softirq entries (all of them,
+    # napi_timing=softirq) or __napi_poll entries (kprobe): self_ns over the
+    # napi tracepoint's hits of the same run is the cost per poll either way.
+    tbyrun = defaultdict(dict)
+    for t in timing:
+        tbyrun[t["n"], t["wl"]][t["hook"]] = t
+    time_per_poll = defaultdict(list)
+    for (n, wl), hk in tbyrun.items():
+        a, b = hk.get("napi"), hk.get("napi_time")
+        if a and b and num(a.get("hits"), 0) > 0:
+            time_per_poll[wl].append(num(b.get("self_ns"), 0) / num(a.get("hits")))
+    ttype = {t["hook"]: t.get("type") for t in timing if t.get("type")}
+    NKP = {"kprobe": 1, "kretprobe": 2, "tracepoint": 0}
+
     print()
     ntim = len({t["n"] for t in timing})
     print(f"Self-timing (timing=1): ns inside netbuf's handler per hit = self_ns/hits; "
@@ -277,14 +291,17 @@ def main():
         dispatch = min(ks) - min(bs)
         if dispatch <= 0:
             dispatch = st.median(dd)
-        print(f"  kprobe dispatch yardstick: getppid() fastest {min(bs):.0f} ns bare, {min(ks):.0f} ns with an "
-              f"enabled tracefs kprobe event (false filter) on it: +{dispatch:.0f} ns per hit "
+        how = {"soft_disabled": "an armed, soft-disabled tracefs kprobe event",
+               "false_filter": "an enabled tracefs kprobe event (false filter)"}.get(
+                   disp[0].get("mode", "false_filter"), "a tracefs kprobe event")
+        print(f"  kprobe dispatch yardstick: getppid() fastest {min(bs):.0f} ns bare, {min(ks):.0f} ns with "
+              f"{how} on it: +{dispatch:.0f} ns per hit "
               f"(paired differences over {len(dd)} alternations: median {st.median(dd):.0f}, "
               f"[{min(dd):.0f}..{max(dd):.0f}])")
 
     # ---- bpftrace's programs, same measure ----
     PROG = {"tcp_collapse": "collapse", "tcp_try_rmem_sc": "prune",
-            "napi_poll": "napi", "__napi_poll": "napi_time"}
+            "napi_poll": "napi", "__napi_poll": "napi_time", "softirq_entry": "napi_time"}
     bt_ns = defaultdict(list)      # (wl, hook) -> [ns per event]
     for b in bttiming:
         hook = PROG.get(b["prog"])
@@ -333,14 +350,17 @@ def main():
                            ("slow", "backlog", "NAPI poll, backlog (slow: veth GRO off)"),
                            ("collapse", "backlog", "NAPI poll, backlog (loopback, collapse)")):
         d = napi_dev(wl, dev)
-        a, b = nsh(wl, "napi", min), nsh(wl, "napi_time", min)
+        a = nsh(wl, "napi", min)
+        b = min(time_per_poll[wl]) if time_per_poll.get(wl) else None
         if not d or a is None or b is None:
             continue
         h = a + b
         per_poll_nb[wl] = h
-        extra = f"; + kprobe dispatch ~{dispatch:.0f} ns -> {pct((h + dispatch) / d[0])}" if dispatch else ""
+        kd = NKP.get(ttype.get("napi_time"), 1) * (dispatch or 0)
+        extra = f"; + kprobe dispatch ~{kd:.0f} ns -> {pct((h + kd) / d[0])}" if kd else \
+            " (no kprobe: both tracepoints)"
         print(f"  {label:<40} poll {fmt_ns(d[0]):>10} ({d[1]:.1f} pkts); netbuf {fmt_ns(h)} "
-              f"(napi {a:.0f} + napi_time {b:.0f}) = {pct(h / d[0])} of a poll{extra}")
+              f"(napi {a:.0f} + napi_time {b:.0f} per poll) = {pct(h / d[0])} of a poll{extra}")
     coll = [r for r in rcvbuf if r["wl"] == "collapse" and num(r.get("coll_calls"), 0) > 0]
     if coll:
         cdur = st.median([num(r["coll_ns"]) / num(r["coll_calls"]) for r in coll])
@@ -362,7 +382,8 @@ def main():
     # ---- direct share of CPU: everything netbuf's (bpftrace's) code took in a
     # run, over the guest's busy time in that run; both from pinned runs.
     NDISP = {"collapse": 2, "prune": 1, "ofo_prune": 2, "napi": 0, "napi_time": 1}
-    BDISP = {"tcp_collapse": 1, "tcp_try_rmem_sc": 1, "__napi_poll": 1, "napi_poll": 0}
+    BDISP = {"tcp_collapse": 1, "tcp_try_rmem_sc": 1, "__napi_poll": 1, "napi_poll": 0,
+             "softirq_entry": 0}
     D = dispatch or 0
 
     def busy_of(rows, tag, n, wl):
@@ -378,7 +399,8 @@ def main():
         k = (t["n"], t["wl"])
         h = num(t.get("hits"), 0)
         per[k][0] += num(t.get("self_ns"), 0)
-        per[k][1] += h * NDISP.get(t["hook"], 0) * D
+        nk = NKP.get(t.get("type"), NDISP.get(t["hook"], 0))
+        per[k][1] += h * nk * D
     for (n, wl), (hs, ds) in per.items():
         b = busy_of(trun, "T", n, wl)
         if b > 0:
@@ -529,8 +551,8 @@ def main():
         print(f"  [2] direct, netbuf's share <= bpftrace's / 2, {wl:<8}: {ma * 100:.3f}% vs {mb * 100:.3f}% "
               f"= {ma / mb:.2f}  {'PASS' if ma <= mb / 2 else 'MISS'}")
     for hook, wl, ma, mb in direct2:
-        nd = NDISP.get(hook, 0) * D
-        bd = (1 if hook in ("prune", "napi_time") else 2 if hook == "collapse" else 0) * D
+        nd = NKP.get(ttype.get(hook), NDISP.get(hook, 0)) * D
+        bd = {"prune": 1, "collapse": 2}.get(hook, 0) * D
         r = (ma + nd) / (mb + bd)
         print(f"      per event, {hook:<9} ({wl:<8}): netbuf {ma + nd:.0f} ns vs bpftrace {mb + bd:.0f} ns"
               f"{' (each incl. dispatch yardstick)' if nd else ''} = {r:.2f}"

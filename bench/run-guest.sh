@@ -21,8 +21,8 @@
 #            path through tcp_try_rmem_schedule (the prune hook) and no prune
 #            follows
 #   collapse rcvpress --mode collapse over loopback in its own namespace
-# The kprobe dispatch yardstick: getppid() loops with and without an enabled
-# tracefs kprobe event on the syscall. Memory: /proc/netbuf/memory, and its
+# The kprobe dispatch yardstick: getppid() loops with and without an armed
+# (soft-disabled) tracefs kprobe event on the syscall. Memory: /proc/netbuf/memory, and its
 # growth with 64 dummy interfaces.
 # Slots run in palindromic double rounds: N M B B M N, then M N B B N M, ...
 # (N none, M netbuf, B bpftrace), so a slow drift of the host's speed hits
@@ -145,28 +145,28 @@ snmp() {
 	echo "${out[*]}"
 }
 
-# probes: "hook hits nmissed self_ns" per line, from /proc/netbuf/probes.
+# probes: "hook hits nmissed self_ns type" per line, from /proc/netbuf/probes.
 probes() {
-	local hook _sym _type _state hits miss self _note
+	local hook _sym type _state hits miss self _note
 	[ -r /proc/netbuf/probes ] || return 0
-	while read -r hook _sym _type _state hits miss self _note; do
+	while read -r hook _sym type _state hits miss self _note; do
 		[ "$hook" = hook ] && continue
 		[ "$miss" = - ] && miss=0
-		echo "$hook $hits $miss $self"
+		echo "$hook $hits $miss $self $type"
 	done </proc/netbuf/probes
 }
 
-# probes_delta BEFORE AFTER: "hook=H hits=.. nmissed=.. self_ns=.." lines.
+# probes_delta BEFORE AFTER: "hook=H hits=.. nmissed=.. self_ns=.. type=T" lines.
 probes_delta() {
 	local -A h0 m0 s0
-	local hook hits miss self
-	while read -r hook hits miss self; do
+	local hook hits miss self type
+	while read -r hook hits miss self type; do
 		[ -n "$hook" ] || continue
 		h0[$hook]=$hits m0[$hook]=$miss s0[$hook]=$self
 	done <<<"$1"
-	while read -r hook hits miss self; do
+	while read -r hook hits miss self type; do
 		[ -n "$hook" ] || continue
-		echo "hook=$hook hits=$((hits - ${h0[$hook]:-0})) nmissed=$((miss - ${m0[$hook]:-0})) self_ns=$((self - ${s0[$hook]:-0}))"
+		echo "hook=$hook hits=$((hits - ${h0[$hook]:-0})) nmissed=$((miss - ${m0[$hook]:-0})) self_ns=$((self - ${s0[$hook]:-0})) type=$type"
 	done <<<"$2"
 }
 
@@ -607,26 +607,43 @@ percpu_kb() {
 	done </proc/meminfo
 }
 
-# dispatch: ns per getppid() bare and with a tracefs kprobe event on it
-# (enabled, filter always false): an upper bound for what one ftrace-based
-# kprobe hit costs before any handler of netbuf's runs. Alternated, as each
-# loop's speed follows the host's load; report.py takes the minima.
+# dispatch: ns per getppid() bare and with a tracefs kprobe event on it,
+# what one ftrace-based kprobe hit costs before any handler of netbuf's runs.
+# The event is armed soft-disabled (an enable_event trigger on another event
+# registers it in soft mode): the kprobe fires and the event's handler
+# returns at once, as close to a bare kprobe as tracefs gets (the trigger
+# sits on sched_process_exec with a filter that never matches, so it never
+# turns the event on). Where that
+# cannot be set up, an enabled event with an always-false filter (which
+# also fills a record before discarding it: an upper bound). Alternated, as
+# each loop's speed follows the host's load; report.py takes the minima.
 dispatch() {
-	local T=/sys/kernel/tracing i base kp
+	local T=/sys/kernel/tracing i base kp mode trig arm disarm
 	[ -w $T/kprobe_events ] || { raw "dispatch unavailable=no_tracefs"; return 0; }
 	set_cfg none
 	echo 'p:nbbench/getppid __x64_sys_getppid' >>$T/kprobe_events 2>/dev/null ||
 		{ raw "dispatch unavailable=kprobe_event"; return 0; }
-	echo 'common_pid < 0' >$T/events/nbbench/getppid/filter
+	trig=$T/events/sched/sched_process_exec/trigger
+	if echo 'enable_event:nbbench:getppid if common_pid < 0' >$trig 2>/dev/null; then
+		echo '!enable_event:nbbench:getppid' >$trig
+		mode=soft_disabled
+		arm() { echo 'enable_event:nbbench:getppid if common_pid < 0' >$trig; }
+		disarm() { echo '!enable_event:nbbench:getppid' >$trig; }
+	else
+		mode=false_filter
+		echo 'common_pid < 0' >$T/events/nbbench/getppid/filter
+		arm() { echo 1 >$T/events/nbbench/getppid/enable; }
+		disarm() { echo 0 >$T/events/nbbench/getppid/enable; }
+	fi
 	for i in 1 2 3 4 5 6 7; do
 		base=$(kv_get "$("$NBLOAD" getppid 100000)" ns_per_call)
-		echo 1 >$T/events/nbbench/getppid/enable
+		arm
 		kp=$(kv_get "$("$NBLOAD" getppid 100000)" ns_per_call)
-		echo 0 >$T/events/nbbench/getppid/enable
-		raw "dispatch i=$i base_ns=$base kprobe_ns=$kp"
+		disarm
+		raw "dispatch i=$i base_ns=$base kprobe_ns=$kp mode=$mode"
 	done
 	echo '-:nbbench/getppid' >>$T/kprobe_events
-	say "dispatch: base $base ns, with kprobe $kp ns per getppid() (last of 7)"
+	say "dispatch ($mode): base $base ns, with kprobe $kp ns per getppid() (last of 7)"
 }
 
 # medians_line: "wl:cfg=median ..." of mbps over all rounds so far.

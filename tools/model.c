@@ -66,8 +66,9 @@ static const struct nb_col napi_cols[NP_NCOLS] = {
 	MAX("poll_max_ns", "max", NULL, "napi_poll_max_seconds",
 	    "Slowest NAPI poll since the counters were reset."),
 	CNT("untimed", NULL, NULL, "napi_untimed_total",
-	    "NAPI polls without a matching __napi_poll entry (busy polling, "
-	    "netpoll).", EM_COUNT),
+	    "NAPI polls counted but not timed (outside a NET_RX softirq: "
+	    "threaded NAPI, busy polling, netpoll; or a missed kprobe).",
+	    EM_COUNT),
 };
 
 static const char *const rcvbuf_pseudo[] = { "unknown" };
