@@ -7,7 +7,7 @@
  *   irq:softirq_entry(NET_RX)  stamps the CPU: net_rx_action starts;
  *   napi:napi_poll             fires right after a ->poll() returns: the
  *                              poll took the time since the stamp, and the
- *                              stamp moves on to the end of this handler.
+ *                              stamp moves on to now.
  *
  * Polls in one net_rx_action run back to back on one CPU with bottom halves
  * off, so a poll is charged the NET_RX softirq time from the end of the one
@@ -88,35 +88,50 @@ static struct nb_row *nb_napi_row(struct nb_cpu *st, struct net_device *dev)
 	return row;
 }
 
-/* In the NET_RX softirq that stamped this CPU, not in an interrupt of it. */
-static bool nb_in_rx_softirq(const struct nb_cpu *st)
-{
-	return st->napi_armed && in_serving_softirq() && !in_hardirq();
-}
-
 /*
  * Did this poll start where netbuf saw it? Then *ns is its duration. In
  * softirq mode only a poll inside the NET_RX softirq itself is timed: not
- * one in a hard interrupt that interrupted it (netpoll), nor in a task.
+ * one in a hard interrupt that interrupted it (netpoll), nor in a task; and
+ * the next poll starts now, so one clock read serves both (the next poll
+ * also carries the rest of this handler: a few loads and stores).
  */
 static bool nb_napi_timed(struct nb_cpu *st, struct napi_struct *napi,
 			  u64 *ns)
 {
+	u64 now;
+
 	switch (nb_napi_timing) {
 	case NB_NT_SOFTIRQ:
-		if (!nb_in_rx_softirq(st))
+		if (!st->napi_armed || !in_serving_softirq() || in_hardirq())
 			return false;
-		break;
+		now = local_clock();
+		*ns = now - st->napi_t0;
+		st->napi_t0 = now;
+		return true;
 	case NB_NT_KPROBE:
 		if (st->napi != napi)
 			return false;
 		st->napi = NULL;
-		break;
+		*ns = local_clock() - st->napi_t0;
+		return true;
 	default:
 		return false;
 	}
-	*ns = local_clock() - st->napi_t0;
-	return true;
+}
+
+static void nb_napi_hist_add(struct nb_row *row, enum nb_hist_kind k, u64 v)
+{
+	struct nb_hist_pcpu __percpu *h;
+
+	if (likely(!row->napi_hist)) {
+		nb_hist_add(&row->hist[k], v);
+		return;
+	}
+	h = &row->napi_hist->h[k - NB_H_NAPI_NS];
+	this_cpu_inc(h->bucket[nb_hist_index(v)]);
+	this_cpu_add(h->sum, v);
+	if (v > this_cpu_read(h->max))
+		this_cpu_write(h->max, v);
 }
 
 /* Called under rcu_read_lock_sched with preemption off. */
@@ -128,14 +143,16 @@ static void __nb_napi_tp(void *data, struct napi_struct *napi, int work,
 	struct nb_napi_pcpu one = {};
 	struct nb_row *row;
 	u64 pkts = work > 0 ? work : 0;
+	bool timed;
 
 	this_cpu_inc(nb_cpu.hits[NB_P_NAPI]);
+	timed = nb_napi_timed(st, napi, &one.poll_ns);
 	row = nb_napi_row(st, napi->dev);
 	if (unlikely(!row))
 		return;
-	if (nb_napi_timed(st, napi, &one.poll_ns)) {
+	if (timed) {
 		one.max_ns = one.poll_ns;
-		nb_hist_add(&row->hist[NB_H_NAPI_NS], one.poll_ns);
+		nb_napi_hist_add(row, NB_H_NAPI_NS, one.poll_ns);
 	} else {
 		one.untimed = 1;
 	}
@@ -143,7 +160,7 @@ static void __nb_napi_tp(void *data, struct napi_struct *napi, int work,
 	one.packets = pkts;
 	one.exhausted = work >= budget;
 	one.empty = work <= 0;
-	nb_hist_add(&row->hist[NB_H_NAPI_PKTS], pkts);
+	nb_napi_hist_add(row, NB_H_NAPI_PKTS, pkts);
 	pc = row->napi;
 	if (unlikely(!pc)) {		/* an unknown row: shared counters */
 		nb_napi_shared_add(row, &one);
@@ -164,12 +181,5 @@ void nb_napi_tp(void *data, struct napi_struct *napi, int work, int budget)
 	u64 t0 = nb_timing_start();
 
 	__nb_napi_tp(data, napi, work, budget);
-	/* The next poll in this softirq starts now: not in our own time. */
-	if (nb_napi_timing == NB_NT_SOFTIRQ) {
-		struct nb_cpu *st = this_cpu_ptr(&nb_cpu);
-
-		if (nb_in_rx_softirq(st))
-			st->napi_t0 = local_clock();
-	}
 	nb_timing_end(NB_P_NAPI, t0);
 }

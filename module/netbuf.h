@@ -81,6 +81,21 @@ struct nb_napi_pcpu {
 	u64 untimed;
 } ____cacheline_aligned;
 
+/*
+ * The backlog row's NAPI histograms (napi_ns, napi_pkts), per CPU: every
+ * CPU polls its own backlog, and shared atomics would bounce between them
+ * on every poll.
+ */
+struct nb_hist_pcpu {
+	u64 bucket[NB_HBUCKETS];
+	u64 sum;
+	u64 max;
+};
+
+struct nb_napi_hist_pcpu {
+	struct nb_hist_pcpu h[2];	/* NB_H_NAPI_NS, NB_H_NAPI_PKTS */
+};
+
 enum nb_napi_field {
 	NB_N_POLLS, NB_N_PACKETS, NB_N_EXHAUSTED, NB_N_EMPTY, NB_N_POLL_NS,
 	NB_N_MAX_NS, NB_N_UNTIMED, NB_N_MAX,
@@ -105,6 +120,8 @@ struct nb_row {
 	 * the rarely polled unknown rows, which keeps them small.
 	 */
 	struct nb_napi_pcpu __percpu *napi;
+	/* the backlog row only: its NAPI histograms, per CPU */
+	struct nb_napi_hist_pcpu __percpu *napi_hist;
 	atomic64_t napi_shared[NB_N_MAX];
 	atomic64_t ctr[NB_C_MAX];
 	struct nb_hist hist[NB_H_MAX];
@@ -283,6 +300,8 @@ static inline void nb_hist_add(struct nb_hist *h, u64 v)
 }
 
 void nb_napi_sum(const struct nb_row *row, struct nb_napi_pcpu *out);
+void nb_hist_read(const struct nb_row *row, enum nb_hist_kind k,
+		  u64 *count, u64 *sum, u64 *max);
 void nb_napi_shared_add(struct nb_row *dst, const struct nb_napi_pcpu *s);
 
 /* rcvbuf.c */

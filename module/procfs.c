@@ -251,23 +251,18 @@ static const char *const nb_hist_name[NB_H_MAX] = {
 static void nb_hist_show_row(struct seq_file *m, const struct nb_row *row,
 			     int first, int last)
 {
-	u64 count[NB_HBUCKETS], samples;
+	u64 count[NB_HBUCKETS], samples, sum, max;
 	int k, i;
 
 	for (k = first; k <= last; k++) {
-		const struct nb_hist *h = &row->hist[k];
-
+		nb_hist_read(row, k, count, &sum, &max);
 		samples = 0;
-		for (i = 0; i < NB_HBUCKETS; i++) {
-			count[i] = atomic64_read(&h->bucket[i]);
+		for (i = 0; i < NB_HBUCKETS; i++)
 			samples += count[i];
-		}
 		if (!samples)
 			continue;
 		seq_printf(m, "%-16s %7d %-9s %llu %llu %llu", row->name,
-			   row->ifindex, nb_hist_name[k], samples,
-			   (u64)atomic64_read(&h->sum),
-			   (u64)atomic64_read(&h->max));
+			   row->ifindex, nb_hist_name[k], samples, sum, max);
 		for (i = 0; i < NB_HBUCKETS; i++)
 			if (count[i])
 				seq_printf(m, " %llu:%llu", nb_hist_low(i),

@@ -127,6 +127,16 @@ static struct nb_row *nb_row_alloc(u64 cookie, int ifindex, unsigned int flags,
 		}
 	}
 	row->bytes = nb_row_footprint(percpu);
+	if (flags & NB_ROW_BACKLOG) {
+		row->napi_hist = alloc_percpu(struct nb_napi_hist_pcpu);
+		if (!row->napi_hist) {
+			free_percpu(row->napi);
+			kfree(row);
+			return NULL;
+		}
+		row->bytes += sizeof(struct nb_napi_hist_pcpu) *
+			      num_possible_cpus();
+	}
 	row->cookie = cookie;
 	row->ifindex = ifindex;
 	row->flags = flags;
@@ -139,6 +149,7 @@ static struct nb_row *nb_row_alloc(u64 cookie, int ifindex, unsigned int flags,
 static void nb_row_free(struct nb_row *row)
 {
 	atomic_long_sub(row->bytes, &nb_mem_bytes);
+	free_percpu(row->napi_hist);
 	free_percpu(row->napi);
 	kfree(row);
 }
@@ -191,6 +202,34 @@ static void nb_row_clear(struct nb_row *row)
 		for_each_possible_cpu(cpu)
 			memset(per_cpu_ptr(row->napi, cpu), 0,
 			       sizeof(struct nb_napi_pcpu));
+	if (row->napi_hist)
+		for_each_possible_cpu(cpu)
+			memset(per_cpu_ptr(row->napi_hist, cpu), 0,
+			       sizeof(struct nb_napi_hist_pcpu));
+}
+
+/* A histogram of @row as one: its shared atomics, or its per-CPU parts. */
+void nb_hist_read(const struct nb_row *row, enum nb_hist_kind k,
+		  u64 *count, u64 *sum, u64 *max)
+{
+	const struct nb_hist *h = &row->hist[k];
+	int cpu, i;
+
+	for (i = 0; i < NB_HBUCKETS; i++)
+		count[i] = atomic64_read(&h->bucket[i]);
+	*sum = atomic64_read(&h->sum);
+	*max = atomic64_read(&h->max);
+	if (!row->napi_hist || k < NB_H_NAPI_NS)
+		return;
+	for_each_possible_cpu(cpu) {
+		const struct nb_hist_pcpu *p =
+			&per_cpu_ptr(row->napi_hist, cpu)->h[k - NB_H_NAPI_NS];
+
+		for (i = 0; i < NB_HBUCKETS; i++)
+			count[i] += READ_ONCE(p->bucket[i]);
+		*sum += READ_ONCE(p->sum);
+		*max = max(*max, READ_ONCE(p->max));
+	}
 }
 
 void nb_napi_sum(const struct nb_row *row, struct nb_napi_pcpu *out)
