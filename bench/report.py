@@ -115,7 +115,7 @@ def main():
     meta, mem, memgrow, stop, end = {}, {}, {}, {}, {}
     memslab, mempercpu = {}, {}
     runs, timing, napi, rcvbuf, disp, btstart, btstop = [], [], [], [], [], [], []
-    bttiming, irqs = [], []
+    bttiming, irqs, clock = [], [], []
     fatal = []
     for tag, kv, bare in recs:
         if tag == "meta":
@@ -140,6 +140,8 @@ def main():
             napi.append(kv)
         elif tag == "rcvbuf":
             rcvbuf.append(kv)
+        elif tag == "clock" and "ns" in kv:
+            clock.append(num(kv["ns"], 0))
         elif tag == "dispatch" and "base_ns" in kv:
             disp.append(kv)
         elif tag == "btstart":
@@ -392,19 +394,22 @@ def main():
                 return num(r.get("busy_ticks"), 0) * 1e9 / USER_HZ
         return 0
 
-    share_nb = defaultdict(list)    # wl -> [(handlers, +dispatch)]
+    # the timing's own clock read per hit, as the module measured it
+    CLK = st.median(clock) if clock else 0
+    share_nb = defaultdict(list)    # wl -> [(handlers, +dispatch, +dispatch -clock)]
     share_bt = defaultdict(list)
-    per = defaultdict(lambda: [0.0, 0.0])
+    per = defaultdict(lambda: [0.0, 0.0, 0.0])
     for t in timing:
         k = (t["n"], t["wl"])
         h = num(t.get("hits"), 0)
         per[k][0] += num(t.get("self_ns"), 0)
         nk = NKP.get(t.get("type"), NDISP.get(t["hook"], 0))
         per[k][1] += h * nk * D
-    for (n, wl), (hs, ds) in per.items():
+        per[k][2] += h * CLK
+    for (n, wl), (hs, ds, cs) in per.items():
         b = busy_of(trun, "T", n, wl)
         if b > 0:
-            share_nb[wl].append((hs / b, (hs + ds) / b))
+            share_nb[wl].append((hs / b, (hs + ds) / b, max(0.0, hs - cs + ds) / b))
     perb = defaultdict(lambda: [0.0, 0.0])
     for b_ in bttiming:
         k = (b_["n"], b_["wl"])
@@ -414,14 +419,17 @@ def main():
     for (n, wl), (hs, ds) in perb.items():
         b = busy_of(btrun, "BT", n, wl)
         if b > 0:
-            share_bt[wl].append((hs / b, (hs + ds) / b))
+            share_bt[wl].append((hs / b, (hs + ds) / b, (hs + ds) / b))
     direct_share = {}
     if share_nb:
         print()
         print("Direct share of CPU: time in the measuring code over the guest's busy time, per run (timing runs,"
               " pinned); median [max] over runs; '+disp' adds the dispatch yardstick per kprobe hit")
-        print(f"  {'workload':<15} {'netbuf':>17} {'netbuf+disp':>17}   {'bpftrace':>17} {'bpftrace+disp':>17}"
-              f"  {'netbuf/bpftrace':>15}")
+        if CLK:
+            print(f"  ('-clock' takes off the timing's own clock read, one per hit: {CLK:.0f} ns, measured by the"
+                  " module when timing went on; with timing off, as in use, netbuf does not make it)")
+        print(f"  {'workload':<15} {'netbuf':>17} {'netbuf+disp':>17} {'+disp -clock':>17}   {'bpftrace':>17}"
+              f" {'bpftrace+disp':>17}  {'netbuf/bpftrace':>15}")
         for wl in ("veth", "virtio", "slow", "collapse"):
             a, b = share_nb.get(wl), share_bt.get(wl)
             if not a:
@@ -434,9 +442,9 @@ def main():
                 return f"{st.median(v) * 100:.3f}% [{max(v) * 100:.3f}]"
             ma = st.median([x[1] for x in a])
             mb = st.median([x[1] for x in b]) if b else None
-            direct_share[wl] = (ma, mb)
-            print(f"  {wl:<15} {cell(a, 0):>17} {cell(a, 1):>17}   {cell(b, 0):>17} {cell(b, 1):>17}"
-                  f"  {(ma / mb if mb else float('nan')):>15.2f}")
+            direct_share[wl] = (ma, mb, st.median([x[2] for x in a]))
+            print(f"  {wl:<15} {cell(a, 0):>17} {cell(a, 1):>17} {cell(a, 2):>17}   {cell(b, 0):>17}"
+                  f" {cell(b, 1):>17}  {(ma / mb if mb else float('nan')):>15.2f}")
 
     # whole-workload CPU per event
     print()
@@ -471,7 +479,9 @@ def main():
     if mem:
         rb, pb, cpus = num(mem.get("row_bytes"), 0), num(mem.get("percpu_bytes"), 0), num(mem.get("cpus"), 0)
         worst = 4096 * (rb + pb * 128)
-        cls = next((k for k in KMALLOC if k >= rb), rb)
+        # rows come from the netbuf_row cache when the module has one (it
+        # shows in slabinfo), else from kmalloc, rounded up to a power of two
+        cls = rb if "netbuf_row" in memslab.get("after", {}) else next((k for k in KMALLOC if k >= rb), rb)
         print("Memory (/proc/netbuf/memory):")
         print(f"  per interface {rb:.0f} B (row_bytes) + {pb:.0f} B per CPU (percpu_bytes); here {cpus:.0f} CPUs: "
               f"{rb + pb * cpus:.0f} B per interface; bytes now {mem.get('bytes')} "
@@ -487,7 +497,7 @@ def main():
         if sb and sa and memgrow:
             deltas = ", ".join(f"{k} +{num(sa.get(k), 0) - num(sb.get(k), 0):.0f}" for k in sa)
             pcd = num(mempercpu.get("after_kb"), 0) - num(mempercpu.get("before_kb"), 0)
-            print(f"  allocator: kmalloc objects {deltas}; Percpu +{pcd:.0f} kB (the dummy devices allocate there too)")
+            print(f"  allocator: slab objects {deltas}; Percpu +{pcd:.0f} kB (the dummy devices allocate there too)")
         if cls != rb:
             real = 4096 * (cls + pb * 128)
             print(f"  note: a {rb:.0f} B row is a kmalloc-{cls} object, so each row really takes {cls} B: "
@@ -514,9 +524,14 @@ def main():
 
     for wl in ("veth", "virtio", "slow", "collapse"):
         if wl in direct_share:
-            ma, _ = direct_share[wl]
-            print(f"  [1] direct, netbuf's share of CPU <= 1%, {wl:<8}: {ma * 100:.3f}% "
-                  f"(handlers + dispatch yardstick)  {'PASS' if ma <= 0.01 else 'MISS'}")
+            ma, _, mc = direct_share[wl]
+            if CLK:
+                print(f"  [1] direct, netbuf's share of CPU <= 1%, {wl:<8}: {mc * 100:.3f}% "
+                      f"(handlers + dispatch yardstick - timing's clock; {ma * 100:.3f}% with it)  "
+                      f"{'PASS' if mc <= 0.01 else 'MISS'}")
+            else:
+                print(f"  [1] direct, netbuf's share of CPU <= 1%, {wl:<8}: {ma * 100:.3f}% "
+                      f"(handlers + dispatch yardstick)  {'PASS' if ma <= 0.01 else 'MISS'}")
     for wl, _ in TPUT:
         x = ratio(wl, "netbuf")
         if x is None:
@@ -545,7 +560,7 @@ def main():
     # kretprobe on tcp_collapse); the tracepoint's dispatch is left out of
     # both (netbuf's is a direct call, bpftrace's goes through perf: more).
     for wl in ("veth", "virtio", "slow", "collapse"):
-        ma, mb = direct_share.get(wl, (None, None))
+        ma, mb, _ = direct_share.get(wl, (None, None, None))
         if ma is None or not mb:
             continue
         print(f"  [2] direct, netbuf's share <= bpftrace's / 2, {wl:<8}: {ma * 100:.3f}% vs {mb * 100:.3f}% "

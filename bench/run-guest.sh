@@ -188,6 +188,10 @@ BT_N=0
 mod_load() {
 	[ -d /sys/module/netbuf ] || insmod "$NETBUF_KO" || die "insmod $NETBUF_KO failed"
 	echo "timing=$1" >/proc/netbuf/control || die "cannot set timing=$1"
+	# what one local_clock() read costs, measured by the module as timing
+	# went on: self_ns holds about one per hit, the timing's own
+	[ "$1" = 1 ] && raw "clock $(awk '$1 == "timing_clock_ns" { print "ns=" $2 }' /proc/netbuf/control)"
+	return 0
 }
 
 mod_unload() {
@@ -581,7 +585,8 @@ memory() {
 	s1=$(slab_objs) p1=$(percpu_kb)
 	raw "memgrow rows_before=$r0 bytes_before=$b0 rows_after=$r1 bytes_after=$b1"
 	# What the allocators really handed out (other allocations of the
-	# dummy devices land in these caches too: the 2k one is the row's).
+	# dummy devices land in the kmalloc caches; rows in netbuf_row, unless
+	# the kernel merged that cache into another of the same size).
 	raw "memslab before $s0"
 	raw "memslab after $s1"
 	raw "mempercpu before_kb=$p0 after_kb=$p1"
@@ -589,12 +594,12 @@ memory() {
 	say "memory: $((r1 - r0)) rows added $((b1 - b0)) bytes"
 }
 
-# slab_objs: "kmalloc-1k=N kmalloc-2k=N" active objects (sizes as named).
+# slab_objs: "netbuf_row=N kmalloc-1k=N kmalloc-2k=N" active objects.
 slab_objs() {
 	local name active _r out=
 	while read -r name active _r; do
 		case $name in
-		kmalloc-1k | kmalloc-2k | kmalloc-1024 | kmalloc-2048) out+="$name=$active " ;;
+		netbuf_row | kmalloc-1k | kmalloc-2k | kmalloc-1024 | kmalloc-2048) out+="$name=$active " ;;
 		esac
 	done </proc/slabinfo
 	echo "$out"

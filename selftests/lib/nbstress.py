@@ -83,7 +83,7 @@ def check_memory(lines):
 
 def check_control(lines):
     keys = ["events_threshold_ns", "events_max", "events_recorded",
-            "events_lost", "timing"]
+            "events_lost", "timing", "timing_clock_ns"]
     return _kv(lines, keys, set(keys))
 
 

@@ -225,18 +225,26 @@ nb_virtio_unpair() {
 	nb_del_netns "$1" "$2"
 }
 
+# nb_wait_listen NS PORT: wait (up to 10 s) until a TCP socket listens on
+# PORT in NS: a program just started there may take a while under TCG.
+nb_wait_listen() {
+	local i
+	for i in $(seq 100); do
+		ip netns exec "$1" ss -Hltn "sport = :$2" 2>/dev/null | grep -q . && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # nb_iperf NS_SERVER NS_CLIENT ADDR PORT [CLIENT ARGS...]: one iperf3 run,
 # server (one-off) in NS_SERVER, client in NS_CLIENT; its summary lines are
 # printed as KTAP comments. Fails if the client fails.
 nb_iperf() {
-	local srv=$1 cli=$2 addr=$3 port=$4 i rc
+	local srv=$1 cli=$2 addr=$3 port=$4 rc
 	shift 4
 	ip netns exec "$srv" iperf3 -s -1 -p "$port" >/dev/null 2>&1 &
 	NB_IPERF_PID=$!
-	for i in $(seq 100); do
-		ip netns exec "$srv" ss -Hltn "sport = :$port" 2>/dev/null | grep -q . && break
-		sleep 0.1
-	done
+	nb_wait_listen "$srv" "$port"
 	ip netns exec "$cli" iperf3 -c "$addr" -p "$port" "$@" >/tmp/nb-iperf.$$ 2>&1
 	rc=$?
 	grep -E 'sender|receiver|error' /tmp/nb-iperf.$$ | sed 's/^/# iperf3: /'
