@@ -219,6 +219,17 @@ bt_stop() {
 	local t=$EPOCHREALTIME
 	[ -n "$BT_PID" ] || return 0
 	kill -TERM "$BT_PID" 2>/dev/null
+	# bpftrace prints its maps and detaches in under a second; one 6.12
+	# run stalled here for good, so give it 30 s, then SIGKILL
+	local i
+	for ((i = 0; i < 300; i++)); do
+		kill -0 "$BT_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$BT_PID" 2>/dev/null; then
+		kill -KILL "$BT_PID" 2>/dev/null
+		say "bpftrace did not exit within 30 s of SIGTERM: killed"
+	fi
 	wait "$BT_PID" 2>/dev/null
 	BT_PID=
 	raw "btstop n=$BT_N ms=$(ms_since "$t")"
