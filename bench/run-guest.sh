@@ -219,8 +219,9 @@ bt_stop() {
 	local t=$EPOCHREALTIME
 	[ -n "$BT_PID" ] || return 0
 	kill -TERM "$BT_PID" 2>/dev/null
-	# bpftrace prints its maps and detaches in under a second; one 6.12
-	# run stalled here for good, so give it 30 s, then SIGKILL
+	# bpftrace prints its maps and detaches in under a second. One 6.12
+	# run stalled for good right after a bpftrace slot (cause not found;
+	# no kernel message): waiting here is bounded, 30 s, then SIGKILL
 	local i
 	for ((i = 0; i < 300; i++)); do
 		kill -0 "$BT_PID" 2>/dev/null || break
