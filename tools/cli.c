@@ -215,15 +215,19 @@ int nb_load(const struct nb_opts *o, struct nb_snapshot *s, int warn)
 	return 0;
 }
 
-int nb_check_ifaces(const struct nb_snapshot *s, char **ifaces, int n)
+int nb_load_ifaces(const struct nb_opts *o, struct nb_snapshot *s,
+		   char **ifaces, int n)
 {
 	int i;
 
+	if (nb_load(o, s, 1) < 0)
+		return -1;
 	for (i = 0; i < n; i++)
 		if (!nb_snapshot_has_iface(s, ifaces[i])) {
 			fprintf(stderr, "netbuf: no interface '%s' in "
 				"/proc/netbuf (this network namespace)\n",
 				ifaces[i]);
+			nb_snapshot_free(s);
 			return -1;
 		}
 	return 0;

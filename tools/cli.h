@@ -86,9 +86,11 @@ void top_emit(struct emitter *em, const struct nb_evlog *log,
 int nb_load(const struct nb_opts *o, struct nb_snapshot *s, int warn);
 int nb_fail(const struct nb_err *e);	/* prints, returns NB_EXIT_RUNTIME */
 int nb_usage(const char *fmt, ...) NB_PRINTF(1, 2);
-int nb_output(struct emitter *em);
-/* -1 with a message if one of the names is not in s. */
-int nb_check_ifaces(const struct nb_snapshot *s, char **ifaces, int n);	/* em_finish to stdout */
+int nb_output(struct emitter *em);	/* em_finish to stdout */
+/* nb_load (warning on a version mismatch), then -1 with a message and s
+ * freed if one of the names is not in it. */
+int nb_load_ifaces(const struct nb_opts *o, struct nb_snapshot *s,
+		   char **ifaces, int n);
 int nb_sleep(double secs);		/* -1 when interrupted (SIGINT) */
 void nb_catch_sigint(void);
 int nb_interrupted(void);

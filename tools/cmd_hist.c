@@ -113,12 +113,8 @@ int cmd_hist(const struct nb_opts *o, int argc, char **argv)
 				"hist')");
 	if (argc == 1)
 		iface = argv[0];
-	if (nb_load(o, &s, 1) < 0)
+	if (nb_load_ifaces(o, &s, argv, argc) < 0)
 		return NB_EXIT_RUNTIME;
-	if (nb_check_ifaces(&s, argv, argc) < 0) {
-		nb_snapshot_free(&s);
-		return NB_EXIT_RUNTIME;
-	}
 	em = em_open(o->fmt, 0);
 	hist_emit(em, &s, kind, iface);
 	r = nb_output(em);

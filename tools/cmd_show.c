@@ -389,12 +389,8 @@ int cmd_show(const struct nb_opts *o, int argc, char **argv)
 	struct emitter *em;
 	int r;
 
-	if (nb_load(o, &s, 1) < 0)
+	if (nb_load_ifaces(o, &s, argv, argc) < 0)
 		return NB_EXIT_RUNTIME;
-	if (nb_check_ifaces(&s, argv, argc) < 0) {
-		nb_snapshot_free(&s);
-		return NB_EXIT_RUNTIME;
-	}
 	em = em_open(o->fmt, 0);
 	show_emit(em, &s, o, argv, argc);
 	r = nb_output(em);

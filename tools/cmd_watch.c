@@ -129,12 +129,8 @@ int cmd_watch(const struct nb_opts *o, int argc, char **argv)
 	int r = 0;
 
 	nb_catch_sigint();
-	if (nb_load(o, &prev, 1) < 0)
+	if (nb_load_ifaces(o, &prev, argv, argc) < 0)
 		return NB_EXIT_RUNTIME;
-	if (nb_check_ifaces(&prev, argv, argc) < 0) {
-		nb_snapshot_free(&prev);
-		return NB_EXIT_RUNTIME;
-	}
 	for (i = 0; !r && (!o->count || i < o->count); i++) {
 		if (nb_sleep(secs) < 0)
 			break;
