@@ -50,6 +50,8 @@ OUTDIR=${NETBUF_OUT:-/tmp}
 RES=$OUTDIR/results-$KVER.txt
 NBLOAD=${NB_NBLOAD:-$REPO/build/bench/nbload}
 RCVPRESS=$REPO/selftests/workload/rcvpress
+# the selftests' helpers (nb_ns_noipv6): functions and NB_* settings only
+. "$REPO/selftests/lib/netbuf.sh"
 BT_SCRIPT=$REPO/bench/netbuf.bt
 QUICK=${NB_BENCH_QUICK:-0}
 SECS=${NB_BENCH_SECS:-2}
@@ -257,17 +259,9 @@ set_cfg() {
 
 # ---- setup ----
 
-nb_noipv6() {
-	local ns
-	for ns in "$@"; do
-		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-			net.ipv6.conf.default.disable_ipv6=1 2>/dev/null
-	done
-}
-
 veth_pair() { # NSA NSB DEVA DEVB NET
 	ip netns add "$1" && ip netns add "$2" || return 1
-	nb_noipv6 "$1" "$2"
+	nb_ns_noipv6 "$1" "$2"
 	ip link add "$3" netns "$1" type veth peer name "$4" netns "$2" || return 1
 	ip -n "$1" addr add "$5.1/24" dev "$3"
 	ip -n "$2" addr add "$5.2/24" dev "$4"
@@ -295,7 +289,7 @@ setup() {
 	[ -e /sys/class/net/eth0 ] && [ -e /sys/class/net/eth1 ] ||
 		die "no eth0/eth1: run with selftests/vm/run --nics"
 	ip netns add $NS_NA && ip netns add $NS_NB || die "netns"
-	nb_noipv6 $NS_NA $NS_NB
+	nb_ns_noipv6 $NS_NA $NS_NB
 	ip link set eth0 netns $NS_NA && ip link set eth1 netns $NS_NB || die "moving NICs"
 	ip -n $NS_NA addr add 10.78.0.1/24 dev eth0
 	ip -n $NS_NB addr add 10.78.0.2/24 dev eth1
@@ -313,7 +307,7 @@ setup() {
 	NBSINK_PID=$!
 
 	ip netns add $NS_C || die "netns $NS_C"
-	nb_noipv6 $NS_C
+	nb_ns_noipv6 $NS_C
 	ip -n $NS_C link set lo up
 
 	for n in $NS_VA $NS_VB $NS_NA $NS_NB $NS_SA $NS_SB $NS_C; do anchor $n; done
