@@ -63,9 +63,18 @@ checkpatch() {
 		"$cp" --no-tree --terse --ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON -f module/compat.h
 }
 
-if [ -z "$KERNELS" ]; then
-	echo "FAIL - no supported kernel (6.1 or 6.12 image + headers) installed: run scripts/install-deps.sh"
-	fail=$((fail + 1))
+# Strict: both series must be here (an environment problem is a failure).
+# NB_KERNELS narrows a hand run to the kernels it names.
+if [ -z "${NB_KERNELS:-}" ]; then
+	for series in 6.1 6.12; do
+		case " $KERNELS" in
+		*" $series."*) ;;
+		*)
+			echo "FAIL - no $series kernel (image + headers) installed: run scripts/install-deps.sh"
+			fail=$((fail + 1))
+			;;
+		esac
+	done
 fi
 
 for k in $KERNELS; do
@@ -90,8 +99,8 @@ dkms_ok=0
 if command -v dkms >/dev/null && [ "$(id -u)" = 0 ] && [ -n "$KERNELS" ]; then
 	step "dkms add/build/install for $KERNELS" make dkms-install DKMS_KERNELS="$KERNELS" && dkms_ok=1
 else
-	echo "skip - dkms round trip (needs dkms and root)"
-	skip=$((skip + 1))
+	echo "FAIL - dkms round trip: needs dkms and root (run scripts/install-deps.sh as root)"
+	fail=$((fail + 1))
 fi
 
 # Selftests: one guest per kernel runs the whole suite.
@@ -107,8 +116,14 @@ for k in $KERNELS; do
 		fail=$((fail + 1))
 		continue
 	fi
-	eval "$(echo "$summary" | sed -E 's/SUITE: pass=([0-9]+) fail=([0-9]+) skip=([0-9]+)/p=\1 f=\2 s=\3/')"
+	eval "$(echo "$summary" | sed -E 's/SUITE: pass=([0-9]+) fail=([0-9]+) skip=([0-9]+) planned=([0-9]+) ran=([0-9]+) tests=([0-9]+).*/p=\1 f=\2 s=\3 planned=\4 ran=\5 tests=\6/')"
 	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+	# Every test file ran, and every planned case was reported.
+	want_tests=$(ls selftests/netbuf/[0-9]*.sh | wc -l)
+	if [ "$tests" != "$want_tests" ] || [ "$planned" != "$ran" ]; then
+		echo "FAIL - selftests on $k: $tests of $want_tests tests ran, $ran of $planned planned cases"
+		fail=$((fail + 1))
+	fi
 	# The runner says 126 when the kernel log shows a warning or an oops.
 	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
 		echo "FAIL - guest for $k: runner exit $rc"

@@ -9,7 +9,7 @@ dir=$(cd "$(dirname "$0")" && pwd)
 TEST_TIMEOUT=${NB_TEST_TIMEOUT:-240}
 
 if [ $# -gt 0 ]; then tests=("$@"); else tests=("$dir"/netbuf/[0-9]*.sh); fi
-pass=0 fail=0 skip=0 n=0
+pass=0 fail=0 skip=0 n=0 planned=0 ran=0
 echo "TAP version 13"
 echo "1..${#tests[@]}"
 for t in "${tests[@]}"; do
@@ -24,13 +24,21 @@ for t in "${tests[@]}"; do
 	f=$(grep -cE '^not ok [0-9]+' "$out" | tr -d ' ')
 	plan=$(sed -n 's/^1\.\.\([0-9]*\).*/\1/p' "$out" | head -1)
 	p=$((p - s))
-	extra=0
-	if [ "$rc" = 4 ] && [ "$f" = 0 ]; then
-		[ $((p + s)) = 0 ] && s=1
+	why=
+	if [ "$rc" = 4 ] && [ "$f" = 0 ] && [ "$plan" = 0 ] && [ $((p + s)) = 0 ]; then
+		s=1 plan=1	# skipped whole, for an allowed reason (strict mode)
+	elif [ -z "$plan" ]; then
+		why="no plan"
 	elif [ "$rc" != 0 ] && [ "$f" = 0 ]; then
-		extra=1		# died or timed out without saying what failed
-	elif [ -n "$plan" ] && [ "$plan" != 0 ] && [ $((p + s + f)) != "$plan" ]; then
-		extra=1		# stopped before the end of its plan
+		why="exit $rc without a failed case (died or timed out)"
+	elif [ $((p + s + f)) != "$plan" ]; then
+		why="$((p + s + f)) cases for a plan of $plan"
+	fi
+	planned=$((planned + ${plan:-0})) ran=$((ran + p + s + f))
+	extra=0
+	if [ -n "$why" ]; then
+		extra=1
+		echo "    # run-suite: $name fails: $why"
 	fi
 	f=$((f + extra))
 	pass=$((pass + p)) skip=$((skip + s)) fail=$((fail + f))
@@ -43,5 +51,6 @@ for t in "${tests[@]}"; do
 	fi
 	rm -f "$out"
 done
-echo "SUITE: pass=$pass fail=$fail skip=$skip"
-[ "$fail" = 0 ]
+# planned: the sum of the tests' plans; ran: the cases they reported.
+echo "SUITE: pass=$pass fail=$fail skip=$skip planned=$planned ran=$ran tests=$n"
+[ "$fail" = 0 ] && [ "$planned" = "$ran" ]

@@ -28,7 +28,31 @@ ktap_not_ok() {
 	echo "not ok $KTAP_N $*"
 }
 
+# Strict mode (NB_STRICT=1, the default; make check always): a skip is a
+# failure unless selftests/allowed-skips lists the test and the reason.
+# NB_STRICT=0 lets a hand run on a partial setup skip what it cannot do.
+NB_STRICT=${NB_STRICT:-1}
+KTAP_TEST=$(basename "$0" .sh)
+KTAP_ALLOWED_SKIPS=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/allowed-skips
+
+# ktap_skip_allowed REASON: may this test skip for REASON?
+ktap_skip_allowed() {
+	local test re _why
+	[ "$NB_STRICT" = 1 ] || return 0
+	[ -r "$KTAP_ALLOWED_SKIPS" ] || return 1
+	while IFS=$'\t' read -r test re _why; do
+		case $test in '' | '#'*) continue ;; esac
+		[ "$test" = "$KTAP_TEST" ] || continue
+		[[ $1 =~ $re ]] && return 0
+	done <"$KTAP_ALLOWED_SKIPS"
+	return 1
+}
+
 ktap_skip() {
+	if ! ktap_skip_allowed "$*"; then
+		ktap_not_ok "$* (a skip for an environment problem fails in strict mode; see selftests/allowed-skips)"
+		return
+	fi
 	KTAP_N=$((KTAP_N + 1)); KTAP_NSKIP=$((KTAP_NSKIP + 1))
 	echo "ok $KTAP_N $* # SKIP"
 }
@@ -57,6 +81,11 @@ ktap_finished() {
 
 # ktap_skip_all REASON: the whole test cannot run here.
 ktap_skip_all() {
+	if ! ktap_skip_allowed "$*"; then
+		echo "1..1"
+		echo "not ok 1 cannot run: $* (a skip for an environment problem fails in strict mode; see selftests/allowed-skips)"
+		exit $KSFT_FAIL
+	fi
 	echo "1..0 # SKIP $*"
 	exit $KSFT_SKIP
 }
