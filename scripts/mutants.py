@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""make mutants: plant small faults in module/ and check the selftests catch them.
+
+Each mutant is one exact text replacement in one file of a private copy of
+the tree (build/mutants/NAME), and the selftests that should catch it. The
+copy's module is built and those tests run in a guest of one kernel; the
+mutant is killed when the run fails (a failed case, a missing case, the
+kernel-log gate, a crash or a timeout). First the same tests run on the
+unmutated tree: they must pass, or every kill would mean nothing.
+
+usage: scripts/mutants.py [-k KVER] [-t SECS] [NAME...]
+Prints one line per mutant and "mutants: K killed / N total"; exits 1
+unless every mutant was killed (or on any setup problem).
+"""
+import argparse
+import glob
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+WORK = os.path.join(REPO, 'build', 'mutants')
+
+# name, file, old text (must occur exactly once), new text, tests, what it is.
+MUTANTS = [
+    ('prune-calls-plus-one', 'module/rcvbuf.c',
+     'nb_ctr_add(row, NB_C_PRUNE_CALLS, 1);',
+     'nb_ctr_add(row, NB_C_PRUNE_CALLS, 2);',
+     ['10-rcvbuf-exact'], 'a counter off by one per event'),
+    ('coll-skbs-plus-one', 'module/rcvbuf.c',
+     'nb_ctr_add(row, NB_C_COLL_SKBS, skbs);',
+     'nb_ctr_add(row, NB_C_COLL_SKBS, skbs + 1);',
+     ['10-rcvbuf-exact'], 'collapsed skbs off by one per call'),
+    ('leak-one-row', 'module/table.c',
+     '\tatomic_long_sub(row->bytes, &nb_mem_bytes);\n\tfree_percpu(row->napi_hist);',
+     '\tstatic bool leaked;\n\n\tif (!leaked && row->ifindex == 1) {\n'
+     '\t\tleaked = true;\n\t\treturn;\n\t}\n'
+     '\tatomic_long_sub(row->bytes, &nb_mem_bytes);\n\tfree_percpu(row->napi_hist);',
+     ['55-leak'], 'a skipped free: one row leaked per load'),
+    ('leak-16k-per-load', 'module/main.c',
+     '\terr = nb_check_params();\n\tif (err)\n\t\treturn err;\n',
+     '\terr = nb_check_params();\n\tif (err)\n\t\treturn err;\n'
+     '\tif (!kmalloc(16384, GFP_KERNEL))\n\t\treturn -ENOMEM;\n',
+     ['55-leak'], '16 KiB leaked at every load'),
+    ('wrong-ifindex', 'module/rcvbuf.c',
+     '\t\treturn skb->skb_iif;',
+     '\t\treturn skb->skb_iif + 1;',
+     ['11-rcvbuf-veth'], 'episodes charged to the wrong interface'),
+    ('no-rcu-barrier', 'module/table.c',
+     '\trcu_barrier();\n\tkmem_cache_destroy(nb_row_cache);',
+     '\tkmem_cache_destroy(nb_row_cache);',
+     ['13-gone-rows', '55-leak'], 'a missing RCU grace period at unload'),
+    ('hist-bucket-plus-one', 'module/netbuf.h',
+     'unsigned int i = v ? fls64(v) : 0;',
+     'unsigned int i = v ? fls64(v) + 1 : 0;',
+     ['10-rcvbuf-exact', '23-napi-backlog'], 'a histogram bucket off by one'),
+    ('no-reset-permission-check', 'module/procfs.c',
+     'if (!file_ns_capable(file, net->user_ns, CAP_NET_ADMIN) ||\n'
+     '\t    !ns_capable(net->user_ns, CAP_NET_ADMIN))',
+     'if (0)',
+     ['12-reset-perms'], 'the permission check of reset removed'),
+    ('lost-event-not-counted', 'module/events.c',
+     '\t\tr->lost++;',
+     '\t\t;',
+     ['30-events'], 'an overwritten event not counted as lost'),
+    ('bug-line-at-unload', 'module/main.c',
+     'pr_info("unloaded\\n");',
+     'pr_err("BUG: unloaded with work pending\\n");',
+     ['01-load'], 'a BUG-class kernel log line'),
+    ('napi-packets-plus-one', 'module/napi.c',
+     'this_cpu_add(pc->packets, pkts);',
+     'this_cpu_add(pc->packets, pkts + 1);',
+     ['20-napi-virtio'], 'NAPI packets off by one per poll'),
+]
+
+
+def say(*a):
+    print(*a, flush=True)
+
+
+def kernels():
+    ks = []
+    for d in glob.glob('/lib/modules/6.1*'):
+        k = os.path.basename(d)
+        if re.match(r'^6\.(1|12)\.', k) and os.path.exists('/boot/vmlinuz-' + k) \
+                and os.path.isdir(d + '/build'):
+            ks.append(k)
+    return sorted(ks)
+
+
+def copy_tree(dst):
+    """The working tree (tracked and untracked, not ignored) into dst."""
+    if os.path.exists(dst):
+        shutil.rmtree(dst)
+    files = subprocess.run(['git', '-C', REPO, 'ls-files', '-co', '--exclude-standard', '-z'],
+                           check=True, capture_output=True).stdout.split(b'\0')
+    for f in files:
+        if not f:
+            continue
+        f = f.decode()
+        src = os.path.join(REPO, f)
+        if not os.path.isfile(src):
+            continue
+        os.makedirs(os.path.dirname(os.path.join(dst, f)), exist_ok=True)
+        shutil.copy2(src, os.path.join(dst, f))
+
+
+def run_tests(tree, kver, tests, timeout, log):
+    cmd = [os.path.join(tree, 'selftests/vm/run'), '-k', kver, '--nics', '-t', str(timeout),
+           '--', 'selftests/run-suite.sh'] + ['selftests/netbuf/%s.sh' % t for t in tests]
+    with open(log, 'w') as out:
+        rc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=tree).returncode
+    return rc
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('-k', dest='kver', help='kernel (default: the newest 6.12, else 6.1)')
+    ap.add_argument('-t', dest='timeout', type=int, default=1200, help='guest timeout (s)')
+    ap.add_argument('names', nargs='*')
+    a = ap.parse_args()
+    ks = kernels()
+    kver = a.kver or ([k for k in ks if k.startswith('6.12.')] or ks or [None])[-1]
+    if not kver:
+        say('mutants: no 6.1 or 6.12 kernel with image and headers installed')
+        return 1
+    chosen = [m for m in MUTANTS if not a.names or m[0] in a.names]
+    unknown = set(a.names) - {m[0] for m in MUTANTS}
+    if unknown:
+        say('mutants: unknown mutant(s): %s' % ' '.join(sorted(unknown)))
+        return 1
+    os.makedirs(WORK, exist_ok=True)
+
+    # Every mutant must apply exactly once to the current tree.
+    for name, path, old, _new, _tests, _what in chosen:
+        n = open(os.path.join(REPO, path)).read().count(old)
+        if n != 1:
+            say('mutants: %s: its text occurs %d times in %s (stale mutant: update scripts/mutants.py)'
+                % (name, n, path))
+            return 1
+
+    tests = sorted({t for m in chosen for t in m[4]})
+    base = os.path.join(WORK, 'baseline')
+    copy_tree(base)
+    t0 = time.time()
+    rc = run_tests(base, kver, tests, a.timeout, base + '.log')
+    if rc != 0:
+        say('mutants: the unmutated tree fails %s on %s (exit %d, log %s.log): fix that first'
+            % (' '.join(tests), kver, rc, base))
+        return 1
+    say('mutants: baseline passes %s on %s (%ds)' % (' '.join(tests), kver, time.time() - t0))
+
+    killed = 0
+    for name, path, old, new, mtests, what in chosen:
+        tree = os.path.join(WORK, name)
+        copy_tree(tree)
+        f = os.path.join(tree, path)
+        src = open(f).read()
+        open(f, 'w').write(src.replace(old, new, 1))
+        t0 = time.time()
+        rc = run_tests(tree, kver, mtests, a.timeout, tree + '.log')
+        if rc != 0:
+            killed += 1
+            why = {125: 'no result: crash/panic/timeout', 126: 'kernel-log gate'}.get(rc, 'tests failed')
+            fails = ''
+            try:
+                lines = open(tree + '.log', errors='replace').read().splitlines()
+                bad = [l.strip() for l in lines if re.match(r'^\s+not ok ', l)]
+                if bad:
+                    fails = ': ' + bad[0][:100]
+            except OSError:
+                pass
+            say('  killed    %-28s %-44s exit %d (%s)%s %ds' % (name, what, rc, why, fails, time.time() - t0))
+            shutil.rmtree(tree)
+        else:
+            say('  SURVIVED  %-28s %-44s by %s (log %s.log)' % (name, what, ' '.join(mtests), tree))
+    say('mutants: %d killed / %d total on %s' % (killed, len(chosen), kver))
+    return 0 if killed == len(chosen) else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
