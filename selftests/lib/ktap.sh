@@ -73,6 +73,8 @@ ktap_eq() {
 }
 
 ktap_finished() {
+	# last checks of the sourcing library (e.g. workloads that failed)
+	if declare -F ktap_pre_finish >/dev/null; then ktap_pre_finish; fi
 	echo "# totals: pass:$KTAP_NPASS fail:$KTAP_NFAIL skip:$KTAP_NSKIP"
 	if [ "$KTAP_NFAIL" -gt 0 ]; then exit $KSFT_FAIL; fi
 	if [ "$KTAP_NPASS" -eq 0 ] && [ "$KTAP_NSKIP" -gt 0 ]; then exit $KSFT_SKIP; fi

@@ -15,6 +15,27 @@ nb_require_module() {
 	[ -d /sys/module ] && [ -e /proc/modules ] || ktap_skip_all "kernel without module support"
 }
 
+# nb_rcvpress NS ARGS...: the workload in namespace NS ("" = this one).
+# Its exit status is returned and, when not 0, also kept: ktap_finished
+# then reports a failed case for it, so a workload that could not run
+# (no connection, a socket error) never passes unseen behind a pipe or
+# in the background.
+NB_RCVPRESS_FAILS=/tmp/nb-rcvpress-failed.$$
+nb_rcvpress() {
+	local ns=$1 rc
+	shift
+	nb_in "$ns" "$NB_RCVPRESS" "$@"
+	rc=$?
+	[ "$rc" = 0 ] || echo "rcvpress ${ns:+in $ns }$* exited $rc" >>"$NB_RCVPRESS_FAILS"
+	return "$rc"
+}
+ktap_pre_finish() {
+	local line
+	[ -s "$NB_RCVPRESS_FAILS" ] || return 0
+	while IFS= read -r line; do ktap_not_ok "workload failed: $line"; done <"$NB_RCVPRESS_FAILS"
+	rm -f "$NB_RCVPRESS_FAILS"
+}
+
 nb_loaded() { [ -d /sys/module/netbuf ]; }
 
 nb_load() {
@@ -36,11 +57,21 @@ nb_in() {
 }
 
 # nb_col NS FILE ROW COLUMN: a value of a /proc/netbuf table, by header name.
-# ROW matches the first field (iface name); prints nothing if absent.
+# ROW matches the first field (iface name). A missing file, row or column
+# prints "missing:FILE/ROW/COLUMN" and fails: never a silent 0 or "" that
+# an assertion could take for a value (nb_has_row asks whether a row is there).
 nb_col() {
-	nb_in "$1" cat "$NB_PROC/$2" | awk -v row="$3" -v col="$4" '
+	local out
+	out=$(nb_in "$1" cat "$NB_PROC/$2" 2>/dev/null | awk -v row="$3" -v col="$4" '
 		NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i; next }
-		c && $1 == row { print $c; exit }'
+		c && $1 == row { print $c; found = 1; exit }
+		END { exit found ? 0 : 1 }') || { echo "missing:$2/$3/$4"; return 1; }
+	echo "$out"
+}
+
+# nb_has_row NS FILE ROW: does the table have a row named ROW?
+nb_has_row() {
+	nb_in "$1" cat "$NB_PROC/$2" | awk -v row="$3" 'NR > 1 && $1 == row { f = 1 } END { exit !f }'
 }
 
 # nb_napi_timing: how the loaded module times NAPI polls: "softirq" (from
@@ -482,6 +513,8 @@ nb_readers_report() {
 		*errors=0*) ;;
 		*) bad=1 ;;
 		esac
+		# a reader that never read a file while netbuf was loaded proves nothing
+		[[ $line =~ (^|\ )reads=[1-9] ]] || { ktap_info "reader $r read nothing"; bad=1; }
 		case $line in
 		*badfmt=[1-9]*) bad=1 ;;
 		esac

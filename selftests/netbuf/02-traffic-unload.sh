@@ -19,7 +19,7 @@ cleanup() {
 trap cleanup EXIT
 nb_unload
 nb_veth_pair $A $B
-ktap_plan 5
+ktap_plan 7
 
 iperf3 -s -1 -p 5301 -D -B 127.0.0.1 >/dev/null 2>&1; s1=$!
 ip netns exec $B iperf3 -s -1 -p 5302 -D >/dev/null 2>&1; s2=$!
@@ -27,12 +27,24 @@ sleep 0.5
 iperf3 -c 127.0.0.1 -p 5301 -t "$DUR" -l 16k >/tmp/nb-lo.out 2>&1 & c1=$!
 ip netns exec $A iperf3 -c 10.77.0.2 -p 5302 -t "$DUR" >/tmp/nb-veth.out 2>&1 & c2=$!
 
+# Traffic must be flowing through every cycle, or the cycles prove
+# nothing: both clients still running after the last one, and the
+# receivers' rx_packets moved while the cycles ran.
+sleep 0.5
+rx_lo0=$(nb_sysfs_stat "" lo rx_packets) rx_b0=$(nb_sysfs_stat $B b0 rx_packets)
 ok=0
 for i in $(seq "$CYCLES"); do
 	nb_load && sleep 0.3 && cat $NB_PROC/rcvbuf $NB_PROC/napi >/dev/null &&
 		nb_unload && ok=$((ok + 1))
 done
+alive=0
+kill -0 "$c1" 2>/dev/null && alive=$((alive + 1))
+kill -0 "$c2" 2>/dev/null && alive=$((alive + 1))
+rx_lo=$(($(nb_sysfs_stat "" lo rx_packets) - rx_lo0)) rx_b=$(($(nb_sysfs_stat $B b0 rx_packets) - rx_b0))
 ktap_eq "load/unload cycles under traffic" "$ok" "$CYCLES"
+ktap_eq "both iperf3 clients still running after the last cycle" "$alive" 2
+ktap_check "traffic flowed during the cycles (rx_packets: lo +$rx_lo, b0 +$rx_b; > 1000 each)" \
+	test "$rx_lo" -gt 1000 -a "$rx_b" -gt 1000
 nb_load
 sleep 1
 ktap_check "module loaded while traffic runs" nb_loaded

@@ -22,9 +22,9 @@ declare -A k0 k1
 CTRS="TCPRcvCollapsed PruneCalled RcvPruned OfoPruned"
 for c in $CTRS; do k0[$c]=$(tcpext $NS "$c"); done
 host0=$(nb_col "" rcvbuf lo coll_calls)
-ip netns exec $NS "$NB_RCVPRESS" --mode collapse -d 3 | sed 's/^/# /'
-ip netns exec $NS "$NB_RCVPRESS" --mode prune -d 3 | sed 's/^/# /'
-ip netns exec $NS "$NB_RCVPRESS" --mode prune -6 -d 2 | sed 's/^/# /'
+nb_rcvpress $NS --mode collapse -d 3 | sed 's/^/# /'
+nb_rcvpress $NS --mode prune -d 3 | sed 's/^/# /'
+nb_rcvpress $NS --mode prune -6 -d 2 | sed 's/^/# /'
 sleep 0.2	# lets deferred episode closes run (a tick)
 for c in $CTRS; do k1[$c]=$(tcpext $NS "$c"); done
 d() { echo $((k1[$1] - k0[$1])); }
@@ -48,11 +48,11 @@ ktap_eq "outcomes add up to episodes" \
 	$(($(t prune_noop) + $(t prune_collapse) + $(t prune_ofo) + $(t prune_drop))) "$(t prune_calls)"
 ktap_eq "collapses all on lo" "$(l coll_calls)" "$(t coll_calls)"
 ktap_eq "prunes all on lo" "$(l prune_calls)" "$(t prune_calls)"
-ktap_eq "collapse histogram samples = calls (lo)" "$(nb_hist_field $NS lo collapse samples)" "$(l coll_calls)"
-ktap_eq "prune histogram samples = episodes (lo)" "$(nb_hist_field $NS lo prune samples)" "$(l prune_calls)"
-ktap_eq "collapse histogram sum = coll_ns" "$(nb_hist_field $NS lo collapse sum)" "$(l coll_ns)"
-ktap_check "collapse histogram consistent with max" nb_hist_check $NS lo collapse
-ktap_check "prune histogram consistent with max" nb_hist_check $NS lo prune
+ktap_eq "internal consistency: collapse histogram samples = calls (lo)" "$(nb_hist_field $NS lo collapse samples)" "$(l coll_calls)"
+ktap_eq "internal consistency: prune histogram samples = episodes (lo)" "$(nb_hist_field $NS lo prune samples)" "$(l prune_calls)"
+ktap_eq "internal consistency: collapse histogram sum = coll_ns" "$(nb_hist_field $NS lo collapse sum)" "$(l coll_ns)"
+ktap_check "internal consistency: collapse histogram consistent with max" nb_hist_check $NS lo collapse
+ktap_check "internal consistency: prune histogram consistent with max" nb_hist_check $NS lo prune
 ktap_eq "the initial namespace's lo row did not move" \
 	"$(nb_col "" rcvbuf lo coll_calls)" "$host0"
 ktap_finished

@@ -16,7 +16,7 @@ nb_load
 nb_del_netns $R $S
 for ns in $R $S; do ip netns add $ns; ip -n $ns link set lo up; done
 # shellcheck disable=SC2043
-for ns in $R $S; do ip netns exec $ns "$NB_RCVPRESS" --mode collapse -d 1.5 >/dev/null; done
+for ns in $R $S; do nb_rcvpress $ns --mode collapse -d 1.5 >/dev/null; done
 ktap_plan 19
 
 before=$(nb_rcvbuf_sum $R)

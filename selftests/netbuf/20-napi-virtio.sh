@@ -65,13 +65,13 @@ for side in "$B $RX" "$A $TX"; do
 	ktap_check "$dev: poll_ns > 0 ($(np $ns "$dev" poll_ns))" test "$(np $ns "$dev" poll_ns)" -gt 0
 	untimed=$(np $ns "$dev" untimed)
 	ktap_check "$dev: untimed ($untimed) <= allowed ($miss)" test "$untimed" -le "$miss"
-	ktap_eq "$dev: napi_ns samples = polls - untimed" "$(nb_hist_field $ns "$dev" napi_ns samples)" $((polls - untimed))
-	ktap_eq "$dev: napi_pkts samples = polls" "$(nb_hist_field $ns "$dev" napi_pkts samples)" "$polls"
-	ktap_eq "$dev: napi_pkts sum = packets" "$(nb_hist_field $ns "$dev" napi_pkts sum)" "$(np $ns "$dev" packets)"
-	ktap_eq "$dev: napi_ns sum = poll_ns" "$(nb_hist_field $ns "$dev" napi_ns sum)" "$(np $ns "$dev" poll_ns)"
-	ktap_eq "$dev: napi_ns max = poll_max_ns" "$(nb_hist_field $ns "$dev" napi_ns max)" "$(np $ns "$dev" poll_max_ns)"
+	ktap_eq "internal consistency: $dev: napi_ns samples = polls - untimed" "$(nb_hist_field $ns "$dev" napi_ns samples)" $((polls - untimed))
+	ktap_eq "internal consistency: $dev: napi_pkts samples = polls" "$(nb_hist_field $ns "$dev" napi_pkts samples)" "$polls"
+	ktap_eq "internal consistency: $dev: napi_pkts sum = packets" "$(nb_hist_field $ns "$dev" napi_pkts sum)" "$(np $ns "$dev" packets)"
+	ktap_eq "internal consistency: $dev: napi_ns sum = poll_ns" "$(nb_hist_field $ns "$dev" napi_ns sum)" "$(np $ns "$dev" poll_ns)"
+	ktap_eq "internal consistency: $dev: napi_ns max = poll_max_ns" "$(nb_hist_field $ns "$dev" napi_ns max)" "$(np $ns "$dev" poll_max_ns)"
 done
 ktap_check "untimed on both ($(($(np $B "$RX" untimed) + $(np $A "$TX" untimed)))) <= allowed ($miss)" \
 	test $(($(np $B "$RX" untimed) + $(np $A "$TX" untimed))) -le "$miss"
-ktap_check "$RX: napi_ns histogram consistent with max" nb_hist_check $B "$RX" napi_ns
+ktap_check "internal consistency: $RX: napi_ns histogram consistent with max" nb_hist_check $B "$RX" napi_ns
 ktap_finished

@@ -87,10 +87,10 @@ ktap_eq "no NAPI on a0 (GRO off there)" "$(d apolls)" 0
 miss=$(nb_untimed_max "$miss0")
 untimed=$(np $B b0 untimed)
 ktap_check "b0: untimed ($untimed) <= allowed ($miss, napi_timing $(nb_napi_timing))" test "$untimed" -le "$miss"
-ktap_eq "b0: napi_ns samples = polls - untimed" "$(nb_hist_field $B b0 napi_ns samples)" $(($(np $B b0 polls) - untimed))
-ktap_eq "b0: napi_pkts samples = polls" "$(nb_hist_field $B b0 napi_pkts samples)" "$(np $B b0 polls)"
-ktap_eq "b0: napi_pkts sum = packets" "$(nb_hist_field $B b0 napi_pkts sum)" "$(np $B b0 packets)"
-ktap_check "b0: napi_ns histogram consistent with max" nb_hist_check $B b0 napi_ns
+ktap_eq "internal consistency: b0: napi_ns samples = polls - untimed" "$(nb_hist_field $B b0 napi_ns samples)" $(($(np $B b0 polls) - untimed))
+ktap_eq "internal consistency: b0: napi_pkts samples = polls" "$(nb_hist_field $B b0 napi_pkts samples)" "$(np $B b0 polls)"
+ktap_eq "internal consistency: b0: napi_pkts sum = packets" "$(nb_hist_field $B b0 napi_pkts sum)" "$(np $B b0 packets)"
+ktap_check "internal consistency: b0: napi_ns histogram consistent with max" nb_hist_check $B b0 napi_ns
 
 ktap_info "case 2: GRO off at b0"
 ethtool_k $B b0 gro off

@@ -68,7 +68,7 @@ else
 	ktap_eq "exhausted still over an idle second" $((e2 - e1)) 0
 	ktap_eq "no poll took more than the budget (napi_pkts max)" \
 		"$(nb_hist_field $B "$RX" napi_pkts max)" $WEIGHT
-	ktap_eq "exhausted = polls that took $WEIGHT (napi_pkts bucket $WEIGHT)" \
+	ktap_eq "internal consistency: exhausted = polls that took $WEIGHT (napi_pkts bucket $WEIGHT)" \
 		"$(nb_hist_bucket $B "$RX" napi_pkts $WEIGHT)" "$(np $B "$RX" exhausted)"
 	nb_virtio_unpair $A $B
 fi
@@ -93,6 +93,6 @@ ktap_info "backlog flood: polls $((p1 - p0)) exhausted $((e1 - e0));" \
 ktap_eq "iperf3 ran" "$iperf_rc" 0
 ktap_check "backlog exhausted > 0 under the flood ($((e1 - e0)))" test $((e1 - e0)) -gt 0
 ktap_eq "backlog exhausted still over an idle second" $((e2 - e1)) 0
-ktap_check "exhausted <= polls" test "$(np "" backlog exhausted)" -le "$(np "" backlog polls)"
+ktap_check "internal consistency: exhausted <= polls" test "$(np "" backlog exhausted)" -le "$(np "" backlog polls)"
 ktap_check "b0 had no NAPI poll (GRO off)" test "$(np $B b0 polls)" = 0
 ktap_finished

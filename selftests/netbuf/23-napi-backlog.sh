@@ -52,11 +52,11 @@ polls=$(np "" backlog polls)
 untimed=$(np "" backlog untimed) miss=$(nb_untimed_max 0)
 ktap_check "backlog: untimed ($untimed) <= allowed since load ($miss, napi_timing $(nb_napi_timing))" \
 	test "$untimed" -le "$miss"
-ktap_eq "backlog: napi_ns samples = polls - untimed" "$(nb_hist_field "" backlog napi_ns samples)" $((polls - untimed))
-ktap_eq "backlog: napi_pkts samples = polls" "$(nb_hist_field "" backlog napi_pkts samples)" "$polls"
-ktap_eq "backlog: napi_pkts sum = packets" "$(nb_hist_field "" backlog napi_pkts sum)" "$(np "" backlog packets)"
-ktap_eq "backlog: napi_ns sum = poll_ns" "$(nb_hist_field "" backlog napi_ns sum)" "$(np "" backlog poll_ns)"
-ktap_eq "backlog: napi_ns max = poll_max_ns" "$(nb_hist_field "" backlog napi_ns max)" "$(np "" backlog poll_max_ns)"
+ktap_eq "internal consistency: backlog: napi_ns samples = polls - untimed" "$(nb_hist_field "" backlog napi_ns samples)" $((polls - untimed))
+ktap_eq "internal consistency: backlog: napi_pkts samples = polls" "$(nb_hist_field "" backlog napi_pkts samples)" "$polls"
+ktap_eq "internal consistency: backlog: napi_pkts sum = packets" "$(nb_hist_field "" backlog napi_pkts sum)" "$(np "" backlog packets)"
+ktap_eq "internal consistency: backlog: napi_ns sum = poll_ns" "$(nb_hist_field "" backlog napi_ns sum)" "$(np "" backlog poll_ns)"
+ktap_eq "internal consistency: backlog: napi_ns max = poll_max_ns" "$(nb_hist_field "" backlog napi_ns max)" "$(np "" backlog poll_max_ns)"
 ktap_check "backlog: poll_max_ns >= every non-empty napi_ns bucket's lower bound" \
 	nb_hist_check "" backlog napi_ns
 ktap_check "backlog histograms shown in $NS too" \

@@ -67,7 +67,7 @@ ktap_eq "softirq: napi_time is softirq_entry" "$(nb_napi_timing) $(nb_col "" pro
 ktap_check "softirq: b0 polled ($polls)" test "$polls" -gt 0
 ktap_eq "softirq: NAPI packets = xdp_packets" "$pkts" "$xdp"
 ktap_eq "softirq: every poll timed (untimed)" "$untimed" 0
-ktap_eq "softirq: napi_ns samples = polls" "$samples" "$polls"
+ktap_eq "internal consistency: softirq: napi_ns samples = polls" "$samples" "$polls"
 ktap_check "softirq: poll_ns > 0" test "$pns" -gt 0
 mean_sirq=$(mean)
 
@@ -76,7 +76,7 @@ ktap_eq "kprobe: iperf3 ran" "$rc" 0
 ktap_eq "kprobe: napi_time is __napi_poll" "$(nb_napi_timing) $(nb_col "" probes napi_time symbol)" "kprobe __napi_poll"
 ktap_eq "kprobe: NAPI packets = xdp_packets" "$pkts" "$xdp"
 ktap_check "kprobe: untimed ($untimed) <= missed entries ($miss)" test "$untimed" -le "$miss"
-ktap_eq "kprobe: napi_ns samples = polls - untimed" "$samples" $((polls - untimed))
+ktap_eq "internal consistency: kprobe: napi_ns samples = polls - untimed" "$samples" $((polls - untimed))
 mean_kp=$(mean)
 ktap_info "mean ns per timed poll of b0: softirq $mean_sirq, kprobe $mean_kp"
 # The same work timed two ways: within a factor of 4 of each other (TCG
@@ -89,16 +89,16 @@ traffic off 0
 ktap_eq "off: napi_time unavailable, says why" \
 	"$(nb_col "" probes napi_time state) $(nb_col "" probes napi_time note)" "unavailable napi_timing=off"
 ktap_check "off: b0 polled ($polls)" test "$polls" -gt 0
-ktap_eq "off: every poll untimed, none in napi_ns" "$untimed/$samples/$pns" "$polls/0/0"
+ktap_eq "internal consistency: off: every poll untimed, none in napi_ns" "$untimed/$samples/$pns" "$polls/0/0"
 
 traffic softirq 1
 if [ "$thr" = 1 ]; then
 	ktap_check "threaded, softirq: b0 polled ($polls)" test "$polls" -gt 0
-	ktap_eq "threaded, softirq: polls outside a softirq are untimed" "$untimed/$samples" "$polls/0"
+	ktap_eq "internal consistency: threaded, softirq: polls outside a softirq are untimed" "$untimed/$samples" "$polls/0"
 	traffic kprobe 1
 	ktap_check "threaded, kprobe: b0 polled ($polls)" test "$polls" -gt 0
 	ktap_check "threaded, kprobe: timed (untimed $untimed <= missed $miss)" test "$untimed" -le "$miss"
-	ktap_eq "threaded, kprobe: napi_ns samples = polls - untimed" "$samples" $((polls - untimed))
+	ktap_eq "internal consistency: threaded, kprobe: napi_ns samples = polls - untimed" "$samples" $((polls - untimed))
 else
 	for i in 1 2 3 4 5; do ktap_skip "b0's NAPI cannot be made threaded here"; done
 fi

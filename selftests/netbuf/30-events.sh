@@ -31,11 +31,11 @@ ktap_eq "threshold set to 0" "$(ctlv events_threshold_ns)" 0
 lost0=$(ctlv events_lost)
 
 lost0=$(ctlv events_lost)
-out4=$(ip netns exec $E "$NB_RCVPRESS" --mode collapse -c 1 -d 0.5)
+out4=$(nb_rcvpress $E --mode collapse -c 1 -d 0.5)
 port4=$(echo "$out4" | sed -n 's/.*address=127.0.0.1:\([0-9]*\).*/\1/p')
 sleep 0.2
 ev4=$(ip netns exec $E cat $NB_PROC/events)
-out6=$(ip netns exec $E "$NB_RCVPRESS" --mode prune -6 -c 1 -d 1)
+out6=$(nb_rcvpress $E --mode prune -6 -c 1 -d 1)
 port6=$(echo "$out6" | sed -n 's/.*address=\[::1\]:\([0-9]*\).*/\1/p')
 sleep 0.2
 ev=$(ip netns exec $E cat $NB_PROC/events)
@@ -84,7 +84,7 @@ ktap_eq "control refused from another namespace" "$got" EPERM
 
 ctl events_max=1
 lost0=$(ctlv events_lost)
-ip netns exec $E "$NB_RCVPRESS" --mode collapse -d 1 >/dev/null
+nb_rcvpress $E --mode collapse -d 1 >/dev/null
 ktap_check "overflow counted as lost" test "$(($(ctlv events_lost) - lost0))" -gt 0
 ctl events_max=128
 # poll(): wakes up when a record arrives (after the poller has read).
@@ -94,15 +94,19 @@ import select, sys, os
 fd = os.open(sys.argv[1], os.O_RDONLY)
 while os.read(fd, 65536):
     pass
-open(sys.argv[2], "w").close()
 p = select.poll(); p.register(fd, select.POLLIN)
+# Nothing new yet: poll must say so, or a poll() that is always readable
+# would pass the wake-up check below.
+if p.poll(0):
+    sys.exit(2)
+open(sys.argv[2], "w").close()
 sys.exit(0 if p.poll(20000) else 1)
 PY
 poller=$!
 for _ in $(seq 100); do [ -e /tmp/nb-poll-ready ] && break; sleep 0.1; done
-ip netns exec $E "$NB_RCVPRESS" --mode collapse -d 1 >/dev/null
+nb_rcvpress $E --mode collapse -d 1 >/dev/null
 wait $poller
-ktap_eq "poll() wakes up on a new record" $? 0
+ktap_eq "poll() is empty before a record, then wakes up on a new one" $? 0
 # A poller pins the module (its wait queue entry lives until close):
 # rmmod says "in use" instead of freeing the queue under it. No new record
 # may wake it meanwhile: the threshold goes up first.

@@ -60,9 +60,9 @@ m0=$(missed)
 port=5700
 for mode in collapse prune; do
 	port=$((port + 1))
-	ip netns exec $Q "$NB_RCVPRESS" --mode $mode -l 10.79.0.2:$port -d 2.5 >/tmp/nb-cap-rx.out 2>&1 &
+	nb_rcvpress $Q --mode $mode -l 10.79.0.2:$port -d 2.5 >/tmp/nb-cap-rx.out 2>&1 &
 	rx=$!
-	ip netns exec $P "$NB_RCVPRESS" --mode $mode -C 10.79.0.2:$port -d 2.5 2>&1 | sed 's/^/# tx: /'
+	nb_rcvpress $P --mode $mode -C 10.79.0.2:$port -d 2.5 2>&1 | sed 's/^/# tx: /'
 	wait $rx
 	sed 's/^/# rx: /' /tmp/nb-cap-rx.out
 done

@@ -36,8 +36,8 @@ ctl events_threshold_ns=0
 ctl events_max=64
 ip netns add $Q
 ip -n $Q link set lo up
-ip netns exec $Q "$NB_RCVPRESS" --mode collapse -d 1 >/dev/null
-ip netns exec $Q "$NB_RCVPRESS" --mode prune -d 1 >/dev/null
+nb_rcvpress $Q --mode collapse -d 1 >/dev/null
+nb_rcvpress $Q --mode prune -d 1 >/dev/null
 ctl events_threshold_ns=123456
 sleep 0.3
 snap() {

@@ -52,9 +52,9 @@ declare -A k0 k1
 for ns in $A $B; do k0[$ns]=$(tcpext $ns TCPRcvCollapsed); done
 # burst NS PEER ADDR PORT MODE: the workload received in NS from PEER
 burst() {
-	ip netns exec "$1" "$NB_RCVPRESS" --mode "$5" -l "$3:$4" -d "${6:-1.5}" >/dev/null 2>&1 &
+	nb_rcvpress "$1" --mode "$5" -l "$3:$4" -d "${6:-1.5}" >/dev/null 2>&1 &
 	local rx=$!
-	ip netns exec "$2" "$NB_RCVPRESS" --mode "$5" -C "$3:$4" -d "${6:-1.5}" >/dev/null 2>&1
+	nb_rcvpress "$2" --mode "$5" -C "$3:$4" -d "${6:-1.5}" >/dev/null 2>&1
 	wait $rx
 }
 # collapse then prune (every prune episode is an event at threshold 0),
