@@ -119,13 +119,17 @@ stress:
 # workload) without netbuf, with it and with bench/netbuf.bt, the cost of
 # netbuf's handlers per event, and its memory; prints a table per kernel,
 # raw numbers in build/bench/. NB_BENCH_QUICK=1: a short smoke run.
-BENCH_KERNELS ?= 6.1.0-56-amd64 6.12.117+deb12-amd64
+# The newest installed 6.1 and 6.12 with image and headers (never a
+# hard-coded point release: Debian ships new ones).
+BENCH_KERNELS ?= $(shell for s in 6.1 6.12; do for d in /lib/modules/$$s.*; do \
+	k=$$(basename $$d); [ -f /boot/vmlinuz-$$k ] && [ -d $$d/build ] && echo $$k; done 2>/dev/null | sort -V | tail -1; done)
 
 build/bench/nbload: bench/nbload.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -Wall -Wextra -Werror -std=gnu11 -o $@ $<
 
 bench: build/bench/nbload
+	@[ -n "$(strip $(BENCH_KERNELS))" ] || { echo "bench: no 6.1 or 6.12 kernel with image and headers"; exit 1; }
 	set -e; for k in $(BENCH_KERNELS); do \
 		$(MAKE) --no-print-directory build/$$k/netbuf.ko KERNELRELEASE=$$k; \
 	done

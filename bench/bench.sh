@@ -46,6 +46,24 @@ for k in "$@"; do
 		echo
 		python3 "$REPO/bench/report.py" "$OUT/results-$k.txt" | tee "$OUT/table-$k.txt"
 		echo "(raw numbers: $OUT/results-$k.txt; table: $OUT/table-$k.txt)"
+		# The committed record: what the README's figures cite.
+		if [ "$QUICK" != 1 ]; then
+			mkdir -p "$REPO/bench/results"
+			{
+				echo "# make bench: $k"
+				echo
+				echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+				echo "- kernel: $k"
+				echo "- commit: $(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)"
+				echo "- command: make bench BENCH_KERNELS=$k (bench/bench.sh; guest status $vm)"
+				echo "- host: $(nproc) CPUs, load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
+				echo
+				echo '```'
+				cat "$OUT/table-$k.txt"
+				echo '```'
+			} >"$REPO/bench/results/$k.md"
+			echo "(committed record: bench/results/$k.md)"
+		fi
 	else
 		echo "!! bench: $k: no results"
 		rc=1

@@ -166,6 +166,10 @@ def main():
           f"{', QUICK' if meta.get('quick') == '1' else ''}")
     for f in fatal:
         print(f"!! the guest script failed: {f}")
+    nfail = sum(1 for r in runs if r.get("round", "").isdigit() and r.get("wl") != "collapse"
+                and (num(r.get("mbps")) is None or num(r.get("mbps")) <= 0))
+    print(f"failed runs (no throughput; counted, left out of the medians): {nfail} of "
+          f"{sum(1 for r in runs if r.get('round', '').isdigit() and r.get('wl') != 'collapse')}")
     if not bench_runs and not trun:
         print("no runs recorded")
         return 1
@@ -187,10 +191,18 @@ def main():
         return st.median(a) / st.median(b)
 
     def ratio_ci(wl, cfg):
-        a, b = vals.get((wl, cfg)), vals.get((wl, "none"))
-        if not a or not b or len(a) + len(b) < 4:
+        # Resample whole double rounds (N M B B M N), so that each run of
+        # cfg stays paired with the runs of none it was mirrored with.
+        rds = [rd for rd in rounds
+               if per_round.get((wl, cfg, rd)) and per_round.get((wl, "none", rd))]
+        if len(rds) < 2:
             return None
-        return boot({"a": a, "b": b}, lambda r: st.median(r["a"]) / st.median(r["b"]))
+
+        def fn(r):
+            a = [m for rd in r["rd"] for m in per_round[wl, cfg, rd]]
+            b = [m for rd in r["rd"] for m in per_round[wl, "none", rd]]
+            return st.median(a) / st.median(b)
+        return boot({"rd": rds}, fn)
 
     def round_ratios(wl, cfg):
         out = []
