@@ -103,32 +103,50 @@ else
 	fail=$((fail + 1))
 fi
 
-# Selftests: one guest per kernel runs the whole suite.
-for k in $KERNELS; do
-	log=$logs/selftests-$k.log
-	echo "== selftests in a $k guest (log: $log)"
-	selftests/vm/run -k "$k" --nics --no-build -t "$VM_TIMEOUT" -- selftests/run-suite.sh >"$log" 2>&1
+# guest_suite NAME KVER LOG WANT_TESTS RUNNER-ARGS... -- TESTS...: one guest
+# runs selftests/run-suite.sh over TESTS; its cases count one by one. Fails
+# (one more failure) when the guest gave no summary, when fewer than
+# WANT_TESTS tests ran or fewer cases than planned, or when the runner
+# says the kernel log was not clean (126) or the guest died (125).
+guest_suite() {
+	local name=$1 k=$2 log=$3 want_tests=$4 rc summary p f s planned ran tests
+	shift 4
+	local -a args=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do args+=("$1"); shift; done
+	shift
+	echo "== $name in a $k guest (log: $log)"
+	selftests/vm/run -k "$k" --no-build "${args[@]}" -- selftests/run-suite.sh "$@" >"$log" 2>&1
 	rc=$?
-	grep -E '^(not )?ok [0-9]+ |^    (not ok|ok [0-9]+ .*SKIP)|^vm/run' "$log" | sed 's/^/  /'
+	grep -E '^(not )?ok [0-9]+ |^    (not ok|ok [0-9]+ .*SKIP)|^vm/run|run-suite:' "$log" | sed 's/^/  /'
 	summary=$(grep -E '^SUITE: pass=' "$log" | tail -1)
 	if [ -z "$summary" ]; then
-		echo "FAIL - selftests on $k gave no summary (runner exit $rc)"
+		echo "FAIL - $name on $k gave no summary (runner exit $rc)"
 		fail=$((fail + 1))
-		continue
+		return
 	fi
 	eval "$(echo "$summary" | sed -E 's/SUITE: pass=([0-9]+) fail=([0-9]+) skip=([0-9]+) planned=([0-9]+) ran=([0-9]+) tests=([0-9]+).*/p=\1 f=\2 s=\3 planned=\4 ran=\5 tests=\6/')"
 	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
 	# Every test file ran, and every planned case was reported.
-	want_tests=$(ls selftests/netbuf/[0-9]*.sh | wc -l)
 	if [ "$tests" != "$want_tests" ] || [ "$planned" != "$ran" ]; then
-		echo "FAIL - selftests on $k: $tests of $want_tests tests ran, $ran of $planned planned cases"
+		echo "FAIL - $name on $k: $tests of $want_tests tests ran, $ran of $planned planned cases"
 		fail=$((fail + 1))
 	fi
-	# The runner says 126 when the kernel log shows a warning or an oops.
 	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
-		echo "FAIL - guest for $k: runner exit $rc"
+		echo "FAIL - $name on $k: runner exit $rc (126: kernel log not clean; 125: no result)"
 		fail=$((fail + 1))
 	fi
+}
+
+# Selftests: one guest per kernel runs the whole suite.
+for k in $KERNELS; do
+	guest_suite selftests "$k" "$logs/selftests-$k.log" "$(ls selftests/netbuf/[0-9]*.sh | wc -l)" \
+		--nics -t "$VM_TIMEOUT" -- selftests/netbuf/[0-9]*.sh
+done
+# True parallel vCPUs: multi-threaded TCG, nothing patches text under
+# traffic (selftests/mttcg/parallel.sh; selftests/vm/README.md says why).
+for k in $KERNELS; do
+	NETBUF_VM_ACCEL=tcg guest_suite "multi-threaded TCG" "$k" "$logs/mttcg-$k.log" 1 \
+		-t 900 -- selftests/mttcg/parallel.sh
 done
 
 # DKMS round trip, part 2: dkms remove leaves nothing behind.

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/../lib/netbuf.sh"
 
 CYCLES=${NB_CYCLES:-5}
-DUR=${NB_DUR:-8}
+DUR=${NB_DUR:-25}	# long enough to outlast the cycles on a loaded host
 A=nbta B=nbtb
 ktap_header
 nb_require_module
