@@ -103,7 +103,7 @@ open(sys.argv[2], "w").close()
 sys.exit(0 if p.poll(20000) else 1)
 PY
 poller=$!
-for _ in $(seq 100); do [ -e /tmp/nb-poll-ready ] && break; sleep 0.1; done
+for _ in $(seq 600); do [ -e /tmp/nb-poll-ready ] && break; sleep 0.1; done	# python starts slowly on a loaded TCG host
 nb_rcvpress $E --mode collapse -d 1 >/dev/null
 wait $poller
 ktap_eq "poll() is empty before a record, then wakes up on a new one" $? 0
@@ -123,7 +123,7 @@ open(sys.argv[2], "w").close()
 p.poll(4000)
 PY
 poller=$!
-for _ in $(seq 100); do [ -e /tmp/nb-poll-ready ] && break; sleep 0.1; done
+for _ in $(seq 600); do [ -e /tmp/nb-poll-ready ] && break; sleep 0.1; done	# python starts slowly on a loaded TCG host
 ktap_check "rmmod refused while a poller waits" bash -c '! rmmod netbuf 2>/dev/null'
 wait $poller
 ktap_check "rmmod works once the poller is gone" nb_unload

@@ -141,7 +141,7 @@ open(sys.argv[2], "w").close()
 p.poll(-1)
 PY
 poller=$!
-for _ in $(seq 100); do [ -e /tmp/nb-poll-ready ] && break; sleep 0.1; done
+for _ in $(seq 600); do [ -e /tmp/nb-poll-ready ] && break; sleep 0.1; done	# python starts slowly on a loaded TCG host
 sleep 0.5
 if rmmod netbuf 2>/tmp/nb-rmmod.err; then
 	disown $poller
