@@ -147,3 +147,82 @@ mutants: tool
 	python3 scripts/mutants.py $(if $(MUTANTS_KERNEL),-k $(MUTANTS_KERNEL))
 
 .PHONY: mutants
+
+# ---- make deb, make deb-check, make check-fleet (issue 17) ----
+# make deb: Debian packages netbuf-dkms (the module's source for DKMS) and
+# netbuf (the tool, netbuf(8), the node_exporter textfile collector), built
+# with dpkg-buildpackage -us -uc -b from a copy of the tree (the files git
+# knows, or the whole tree outside git) into build/deb/.
+# make deb-check: lintian and the packages' contents (scripts/check-deb.sh).
+# make check-fleet: in a guest of each kernel, the packages' round trip and
+# the Prometheus end-to-end test (selftests/fleet/); slow under TCG.
+DEB_DIR := build/deb
+DEB_SRC := $(DEB_DIR)/netbuf-$(VERSION)
+# The tool's tests run in make check; DEB_NOCHECK= runs them in the build too.
+DEB_NOCHECK ?= nocheck
+
+deb:
+	@v=$$(dpkg-parsechangelog -l debian/changelog -S Version); [ "$$v" = "$(VERSION)" ] || \
+		{ echo "debian/changelog is at $$v, module/netbuf.h at $(VERSION): add a changelog entry" >&2; exit 1; }
+	@grep -q '^PACKAGE_VERSION="$(VERSION)"$$' dkms.conf || \
+		{ echo "dkms.conf PACKAGE_VERSION is not $(VERSION)" >&2; exit 1; }
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_SRC)
+	if [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ]; then \
+		git ls-files -z -c -o --exclude-standard | \
+			tar --null --no-recursion -T - -cf - | tar -C $(DEB_SRC) -xf -; \
+	else \
+		tar --exclude=./build --exclude=./.git --exclude=./.vmcache --exclude=./.cache \
+			-cf - . | tar -C $(DEB_SRC) -xf -; \
+	fi
+	cd $(DEB_SRC) && DEB_BUILD_OPTIONS="$(DEB_NOCHECK) $(DEB_BUILD_OPTIONS)" \
+		DEB_BUILD_PROFILES="$(DEB_NOCHECK)" dpkg-buildpackage -us -uc -b
+	rm -rf $(DEB_SRC)
+	@ls -l $(DEB_DIR)/*.deb
+
+deb-check: deb
+	scripts/check-deb.sh $(DEB_DIR)
+
+# The same packages one version later ($(VERSION)+fleet1 in module/netbuf.h,
+# dkms.conf and debian/changelog), for the upgrade in check-fleet.
+DEB_NEXT_VERSION := $(VERSION)+fleet1
+DEB_NEXT := build/deb-next
+
+deb-next: deb
+	rm -rf $(DEB_NEXT)
+	mkdir -p $(DEB_NEXT)/tree
+	git ls-files -z -c -o --exclude-standard | \
+		tar --null --no-recursion -T - -cf - | tar -C $(DEB_NEXT)/tree -xf -
+	sed -i 's/^\(#define NETBUF_VERSION[[:space:]]*\)"$(VERSION)"/\1"$(DEB_NEXT_VERSION)"/' $(DEB_NEXT)/tree/module/netbuf.h
+	sed -i 's/^PACKAGE_VERSION="$(VERSION)"/PACKAGE_VERSION="$(DEB_NEXT_VERSION)"/' $(DEB_NEXT)/tree/dkms.conf
+	{ printf 'netbuf ($(DEB_NEXT_VERSION)) unstable; urgency=medium\n\n  * Test build for make check-fleet'"'"'s upgrade.\n\n -- %s  %s\n\n' \
+		"$$(dpkg-parsechangelog -l debian/changelog -S Maintainer)" "$$(date -R)"; \
+		cat debian/changelog; } >$(DEB_NEXT)/tree/debian/changelog
+	$(MAKE) -C $(DEB_NEXT)/tree deb
+	mv $(DEB_NEXT)/tree/build/deb/*.deb $(DEB_NEXT)/
+	rm -rf $(DEB_NEXT)/tree
+
+# make check-fleet: selftests/fleet/*.sh in a guest of each kernel (one at a
+# time), from the packages in build/deb and build/deb-next. Logs in
+# build/fleet-logs/KERNEL.log.
+FLEET_KERNELS ?= $(STRESS_KERNELS)
+FLEET_VM_TIMEOUT ?= 2400
+FLEET_TEST_TIMEOUT ?= 1500
+FLEET_TESTS ?= selftests/fleet/[0-9]*.sh
+
+check-fleet: deb-next
+	@[ -n "$(FLEET_KERNELS)" ] || { echo "check-fleet: no 6.1 or 6.12 kernel with image and headers"; exit 1; }
+	@set -e; for k in $(FLEET_KERNELS); do $(MAKE) -s vmbuild KERNELRELEASE=$$k; done
+	@mkdir -p build/fleet-logs; rc=0; \
+	for k in $(FLEET_KERNELS); do \
+		log=build/fleet-logs/$$k.log; start=$$(date +%s); \
+		echo "== fleet tests in a $$k guest (log: $$log)"; \
+		selftests/vm/run -k $$k --no-build --mem 2048 -t $(FLEET_VM_TIMEOUT) -- \
+			"NB_TEST_TIMEOUT=$(FLEET_TEST_TIMEOUT) selftests/run-suite.sh $(FLEET_TESTS)" \
+			>$$log 2>&1 || rc=1; \
+		grep -E '^(not )?ok [0-9]+ |^    not ok|^SUITE|^vm/run|^vm:' $$log | sed 's/^/  /'; \
+		echo "  $$k: $$(( $$(date +%s) - start )) s"; \
+	done; \
+	exit $$rc
+
+.PHONY: deb deb-check deb-next check-fleet
