@@ -6,7 +6,7 @@
 # A test that dies, times out or misses its plan counts as one more failure.
 set -u
 dir=$(cd "$(dirname "$0")" && pwd)
-TEST_TIMEOUT=${NB_TEST_TIMEOUT:-240}
+TEST_TIMEOUT=${NB_TEST_TIMEOUT:-480}	# generous: a loaded TCG host is slow
 
 if [ $# -gt 0 ]; then tests=("$@"); else tests=("$dir"/netbuf/[0-9]*.sh); fi
 pass=0 fail=0 skip=0 n=0 planned=0 ran=0
