@@ -79,6 +79,11 @@ struct nb_napi_pcpu {
 	u64 poll_ns;
 	u64 max_ns;
 	u64 untimed;
+	u64 netpoll;		/* netpoll polls (budget 0) */
+	u64 busy;		/* busy-poll polls (a task's napi_busy_loop) */
+	u64 threaded;		/* polls in the device's NAPI thread */
+	u64 untracked;		/* unknown row: polls of cap-refused devices */
+	u64 gone;		/* unknown row: polls of unregistered devices */
 } ____cacheline_aligned;
 
 /*
@@ -98,7 +103,8 @@ struct nb_napi_hist_pcpu {
 
 enum nb_napi_field {
 	NB_N_POLLS, NB_N_PACKETS, NB_N_EXHAUSTED, NB_N_EMPTY, NB_N_POLL_NS,
-	NB_N_MAX_NS, NB_N_UNTIMED, NB_N_MAX,
+	NB_N_MAX_NS, NB_N_UNTIMED, NB_N_NETPOLL, NB_N_BUSY, NB_N_THREADED,
+	NB_N_UNTRACKED, NB_N_GONE, NB_N_MAX,
 };
 
 #define NB_ROW_GONE		BIT(0)	/* device unregistered */
@@ -134,6 +140,7 @@ enum nb_probe_id {
 	NB_P_OFO,
 	NB_P_NAPI,
 	NB_P_NAPI_TIME,
+	NB_P_NAPI_THREAD,
 	NB_P_MAX,
 };
 
@@ -193,6 +200,8 @@ struct nb_cpu {
 	u64 soft_collapsed;		/* TCPRcvCollapsed seen in softirq */
 	struct napi_struct *napi;	/* poll being timed (kprobe mode) */
 	u64 napi_t0;			/* its start, or the last stamp */
+	struct napi_struct *thr_napi;	/* threaded poll being timed */
+	u64 thr_t0;			/* (softirq mode) and its start */
 	bool napi_armed;		/* in a NET_RX softirq (softirq mode) */
 	struct net_device *cache_dev;	/* last device -> row, for NAPI */
 	struct nb_row *cache_row;
@@ -253,7 +262,6 @@ void nb_table_exit(void);
 struct nb_row *nb_row_lookup(u64 cookie, int ifindex);
 struct nb_row *nb_row_attr(struct net *net, int ifindex);
 struct nb_row *nb_row_find(u64 cookie, int ifindex, bool count_untracked);
-struct nb_row *nb_row_dev(struct net_device *dev);
 void nb_row_reset_net(struct net *net);
 size_t nb_row_bytes(void);
 size_t nb_row_pcpu_bytes(void);
@@ -325,6 +333,8 @@ enum nb_napi_timing { NB_NT_OFF, NB_NT_SOFTIRQ, NB_NT_KPROBE };
 extern int nb_napi_timing;
 void nb_softirq_entry(void *data, unsigned int vec);
 int nb_napi_time_pre(struct kprobe *p, struct pt_regs *regs);
+int nb_napi_thread_pre(struct kprobe *p, struct pt_regs *regs);
+void nb_napi_thread_seen(void);
 void nb_napi_tp(void *data, struct napi_struct *napi, int work, int budget);
 
 /* probes.c */

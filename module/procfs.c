@@ -139,12 +139,12 @@ static void nb_rcvbuf_read_row(struct net *net, const struct nb_row *row,
 
 enum nb_ncol {
 	N_POLLS, N_PACKETS, N_EXHAUSTED, N_EMPTY, N_POLL_NS, N_POLL_MAX,
-	N_UNTIMED, N_MAX,
+	N_UNTIMED, N_NETPOLL, N_BUSY, N_THREADED, N_UNTRACKED, N_GONE, N_MAX,
 };
 
 static const char *const nb_ncol_name[N_MAX] = {
 	"polls", "packets", "exhausted", "empty", "poll_ns", "poll_max_ns",
-	"untimed",
+	"untimed", "netpoll", "busy_poll", "threaded", "untracked", "gone",
 };
 
 static void nb_napi_read(const struct nb_row *row, u64 *v)
@@ -159,6 +159,11 @@ static void nb_napi_read(const struct nb_row *row, u64 *v)
 	v[N_POLL_NS] = s.poll_ns;
 	v[N_POLL_MAX] = s.max_ns;
 	v[N_UNTIMED] = s.untimed;
+	v[N_NETPOLL] = s.netpoll;
+	v[N_BUSY] = s.busy;
+	v[N_THREADED] = s.threaded;
+	v[N_UNTRACKED] = s.untracked;
+	v[N_GONE] = s.gone;
 }
 
 static void nb_napi_read_row(struct net *net, const struct nb_row *row,

@@ -100,13 +100,6 @@ struct nb_row *nb_row_find(u64 cookie, int ifindex, bool count_untracked)
 	return row;
 }
 
-struct nb_row *nb_row_dev(struct net_device *dev)
-{
-	if (!dev)
-		return nb_backlog_row;
-	return nb_row_attr(dev_net(dev), dev->ifindex);
-}
-
 unsigned long nb_kernel_prune_called(struct net *net)
 {
 	return snmp_fold_field(net->mib.net_statistics, LINUX_MIB_PRUNECALLED);
@@ -247,6 +240,11 @@ void nb_napi_sum(const struct nb_row *row, struct nb_napi_pcpu *out)
 	out->poll_ns = atomic64_read(&sh[NB_N_POLL_NS]);
 	out->max_ns = atomic64_read(&sh[NB_N_MAX_NS]);
 	out->untimed = atomic64_read(&sh[NB_N_UNTIMED]);
+	out->netpoll = atomic64_read(&sh[NB_N_NETPOLL]);
+	out->busy = atomic64_read(&sh[NB_N_BUSY]);
+	out->threaded = atomic64_read(&sh[NB_N_THREADED]);
+	out->untracked = atomic64_read(&sh[NB_N_UNTRACKED]);
+	out->gone = atomic64_read(&sh[NB_N_GONE]);
 	if (!row->napi)
 		return;
 	for_each_possible_cpu(cpu) {
@@ -258,6 +256,9 @@ void nb_napi_sum(const struct nb_row *row, struct nb_napi_pcpu *out)
 		out->empty += READ_ONCE(p->empty);
 		out->poll_ns += READ_ONCE(p->poll_ns);
 		out->untimed += READ_ONCE(p->untimed);
+		out->netpoll += READ_ONCE(p->netpoll);
+		out->busy += READ_ONCE(p->busy);
+		out->threaded += READ_ONCE(p->threaded);
 		out->max_ns = max(out->max_ns, READ_ONCE(p->max_ns));
 	}
 }
@@ -307,6 +308,11 @@ void nb_napi_shared_add(struct nb_row *dst, const struct nb_napi_pcpu *s)
 	atomic64_add(s->empty, &sh[NB_N_EMPTY]);
 	atomic64_add(s->poll_ns, &sh[NB_N_POLL_NS]);
 	atomic64_add(s->untimed, &sh[NB_N_UNTIMED]);
+	atomic64_add(s->netpoll, &sh[NB_N_NETPOLL]);
+	atomic64_add(s->busy, &sh[NB_N_BUSY]);
+	atomic64_add(s->threaded, &sh[NB_N_THREADED]);
+	atomic64_add(s->untracked, &sh[NB_N_UNTRACKED]);
+	atomic64_add(s->gone, &sh[NB_N_GONE]);
 	nb_atomic64_max(&sh[NB_N_MAX_NS], s->max_ns);
 }
 
