@@ -8,7 +8,7 @@
 #            threaded (/sys/class/net/b0/threaded) the polls run in a kernel
 #            thread, outside any softirq: all counted as threaded, and
 #            timed by the napi_thread kprobe on __napi_poll, which the first
-#            threaded poll arms (a warm-up ping does that before iperf3).
+#            threaded poll arms (warm-up datagrams do that before iperf3).
 #   kprobe   napi_time is a kprobe on __napi_poll: threaded polls are timed
 #            too (untimed <= the kprobe's nmissed).
 #   off      nothing timed: untimed = polls, napi_ns empty.
@@ -52,7 +52,14 @@ traffic() {
 		ip netns exec $B sh -c 'echo 1 >/sys/class/net/b0/threaded' 2>/dev/null &&
 			thr=$(ip netns exec $B cat /sys/class/net/b0/threaded)
 	fi
-	[ "$thr" = 1 ] && ip netns exec $A ping -c 3 -i 0.2 10.77.0.2 >/dev/null 2>&1
+	# threaded: a poll arms the napi_thread kprobe (from a work item)
+	if [ "$thr" = 1 ] && [ "$1" = softirq ]; then
+		for i in $(seq 60); do
+			ip netns exec $A bash -c 'echo warm >/dev/udp/10.77.0.2/9'
+			[ "$(nb_col "" probes napi_thread note)" = - ] && break
+			sleep 0.5
+		done
+	fi
 	sleep 0.3
 	m0=$(nb_napi_missed)
 	t0=$(thr_missed) untimed0=$(np untimed)
