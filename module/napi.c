@@ -106,7 +106,7 @@ void nb_softirq_entry(void *data, unsigned int vec)
  * allocation) refused it one, as gone once it is being unregistered.
  */
 static struct nb_row *nb_napi_row(struct nb_cpu *st, struct net_device *dev,
-				  struct nb_napi_pcpu *one)
+				  struct nb_napi_ctr *one)
 {
 	int gen = atomic_read(&nb_gen);
 	struct nb_row *row;
@@ -197,19 +197,16 @@ static bool nb_napi_timed(struct nb_cpu *st, struct napi_struct *napi,
 	}
 }
 
-static void nb_napi_hist_add(struct nb_row *row, enum nb_hist_kind k, u64 v)
+/* A row without a per-CPU part: its shared atomics. */
+static void nb_napi_shared(struct nb_row *row, struct nb_napi_ctr *one,
+			   bool timed)
 {
-	struct nb_hist_pcpu __percpu *h;
-
-	if (likely(!row->napi_hist)) {
-		nb_hist_add(&row->hist[k], v);
-		return;
-	}
-	h = &row->napi_hist->h[k - NB_H_NAPI_NS];
-	this_cpu_inc(h->bucket[nb_hist_index(v)]);
-	this_cpu_add(h->sum, v);
-	if (v > this_cpu_read(h->max))
-		this_cpu_write(h->max, v);
+	if (!(row->flags & NB_ROW_UNKNOWN))
+		nb_row_want_napi(row);
+	if (timed)
+		nb_hist_add(&row->hist[NB_H_NAPI_NS], one->poll_ns);
+	nb_hist_add(&row->hist[NB_H_NAPI_PKTS], one->packets);
+	nb_napi_shared_add(row, one);
 }
 
 /* Called under rcu_read_lock_sched with preemption off. */
@@ -218,7 +215,7 @@ static void __nb_napi_tp(void *data, struct napi_struct *napi, int work,
 {
 	struct nb_cpu *st = this_cpu_ptr(&nb_cpu);
 	struct nb_napi_pcpu __percpu *pc;
-	struct nb_napi_pcpu one = {};
+	struct nb_napi_ctr one = {};
 	enum nb_poll_kind kind;
 	struct nb_row *row;
 	u64 pkts = work > 0 ? work : 0;
@@ -230,12 +227,10 @@ static void __nb_napi_tp(void *data, struct napi_struct *napi, int work,
 	row = nb_napi_row(st, napi->dev, &one);
 	if (unlikely(!row))
 		return;
-	if (timed) {
+	if (timed)
 		one.max_ns = one.poll_ns;
-		nb_napi_hist_add(row, NB_H_NAPI_NS, one.poll_ns);
-	} else {
+	else
 		one.untimed = 1;
-	}
 	one.polls = 1;
 	one.packets = pkts;
 	switch (kind) {
@@ -253,18 +248,28 @@ static void __nb_napi_tp(void *data, struct napi_struct *napi, int work,
 		one.empty = work <= 0;
 		break;
 	}
-	nb_napi_hist_add(row, NB_H_NAPI_PKTS, pkts);
-	pc = row->napi;
-	if (unlikely(!pc)) {		/* an unknown row: shared counters */
-		nb_napi_shared_add(row, &one);
+	/* Published by nb_napi_alloc_fn with a release store. */
+	pc = READ_ONCE(row->napi);
+	if (unlikely(!pc)) {
+		nb_napi_shared(row, &one, timed);
 		return;
 	}
-	this_cpu_add(pc->poll_ns, one.poll_ns);
-	if (one.max_ns > this_cpu_read(pc->max_ns))
-		this_cpu_write(pc->max_ns, one.max_ns);
-	this_cpu_add(pc->untimed, one.untimed);
+	/* This CPU's part only: this_cpu ops, safe against a netpoll poll
+	 * in a hard interrupt; no cache line another CPU writes.
+	 */
+	if (timed) {
+		this_cpu_add(pc->poll_ns, one.poll_ns);
+		if (one.max_ns > this_cpu_read(pc->max_ns))
+			this_cpu_write(pc->max_ns, one.max_ns);
+		this_cpu_inc(pc->ns_bucket[nb_hist_index(one.poll_ns)]);
+	} else {
+		this_cpu_inc(pc->untimed);
+	}
 	this_cpu_inc(pc->polls);
 	this_cpu_add(pc->packets, pkts);
+	this_cpu_inc(pc->pkts_bucket[nb_pkt_index(pkts)]);
+	if (pkts > this_cpu_read(pc->pkts_max))
+		this_cpu_write(pc->pkts_max, pkts);
 	this_cpu_add(pc->exhausted, one.exhausted);
 	this_cpu_add(pc->empty, one.empty);
 	if (unlikely(kind != NB_PK_SOFTIRQ)) {
