@@ -4,8 +4,8 @@
  *
  * A row holds the counters of one (network namespace, interface) pair.
  * Receive-buffer events (collapse, prune) are rare, so their counters are
- * shared atomics in the row; NAPI polls are frequent, so their plain
- * counters are per CPU and only their histograms are shared.
+ * shared atomics in the row; NAPI polls are frequent, so once a device
+ * polls, its NAPI counters and histograms are per CPU.
  */
 #ifndef _NETBUF_H
 #define _NETBUF_H
@@ -70,7 +70,36 @@ enum nb_ctr {
 	NB_C_MAX,
 };
 
-/* Per-CPU NAPI counters of a row: one cache line per CPU. */
+/* A row's NAPI counters, as summed for reading (and one poll's worth). */
+struct nb_napi_ctr {
+	u64 polls;
+	u64 packets;
+	u64 exhausted;
+	u64 empty;
+	u64 poll_ns;
+	u64 max_ns;
+	u64 untimed;
+	u64 netpoll;		/* netpoll polls (budget 0) */
+	u64 busy;		/* busy-poll polls (a task's napi_busy_loop) */
+	u64 threaded;		/* polls in the device's NAPI thread */
+	u64 untracked;		/* unknown row: polls of cap-refused devices */
+	u64 gone;		/* unknown row: polls of unregistered devices */
+};
+
+/*
+ * napi_pkts buckets kept per CPU: 0, 1, [2,4), ..., [128,256), [256,inf).
+ * A poll takes at most its budget: the NAPI weight (64; the kernel warns
+ * above that) or net.core.dev_weight for the backlog (64 by default).
+ */
+#define NB_PKT_BUCKETS		10
+
+/*
+ * The NAPI part of a row that polls, per CPU: written only by its own CPU
+ * (this_cpu ops, safe against a netpoll poll in a hard interrupt), so no
+ * poll writes a cache line another CPU writes. Counters and both NAPI
+ * histograms: napi_ns's sum and max are poll_ns and max_ns, napi_pkts's
+ * sum is packets. 55 u64, 448 bytes (7 cache lines) per CPU.
+ */
 struct nb_napi_pcpu {
 	u64 polls;
 	u64 packets;
@@ -79,26 +108,21 @@ struct nb_napi_pcpu {
 	u64 poll_ns;
 	u64 max_ns;
 	u64 untimed;
+	u64 netpoll;
+	u64 busy;
+	u64 threaded;
+	u64 pkts_max;
+	u64 ns_bucket[NB_HBUCKETS];
+	u64 pkts_bucket[NB_PKT_BUCKETS];
 } ____cacheline_aligned;
 
-/*
- * The backlog row's NAPI histograms (napi_ns, napi_pkts), per CPU: every
- * CPU polls its own backlog, and shared atomics would bounce between them
- * on every poll.
- */
-struct nb_hist_pcpu {
-	u64 bucket[NB_HBUCKETS];
-	u64 sum;
-	u64 max;
-};
-
-struct nb_napi_hist_pcpu {
-	struct nb_hist_pcpu h[2];	/* NB_H_NAPI_NS, NB_H_NAPI_PKTS */
-};
+/* Rows (besides backlog) that may get a per-CPU NAPI part; see README. */
+#define NB_NAPI_PCPU_ROWS	512
 
 enum nb_napi_field {
 	NB_N_POLLS, NB_N_PACKETS, NB_N_EXHAUSTED, NB_N_EMPTY, NB_N_POLL_NS,
-	NB_N_MAX_NS, NB_N_UNTIMED, NB_N_MAX,
+	NB_N_MAX_NS, NB_N_UNTIMED, NB_N_NETPOLL, NB_N_BUSY, NB_N_THREADED,
+	NB_N_UNTRACKED, NB_N_GONE, NB_N_MAX,
 };
 
 #define NB_ROW_GONE		BIT(0)	/* device unregistered */
@@ -116,12 +140,14 @@ struct nb_row {
 	/* unknown rows: the kernel's PruneCalled at creation or reset */
 	unsigned long prune_base;
 	size_t bytes;			/* what this row costs, for memory */
-	/* NAPI counters: per CPU for interface rows, shared (atomics) for
-	 * the rarely polled unknown rows, which keeps them small.
+	/*
+	 * NAPI counters and histograms: per CPU once the row's device polls
+	 * (allocated by a work item, see nb_row_want_napi; always for the
+	 * backlog row), shared atomics (napi_shared, hist) before that, for
+	 * unknown rows and past NB_NAPI_PCPU_ROWS.
 	 */
 	struct nb_napi_pcpu __percpu *napi;
-	/* the backlog row only: its NAPI histograms, per CPU */
-	struct nb_napi_hist_pcpu __percpu *napi_hist;
+	unsigned long napi_want;	/* bit 0: per-CPU part asked for */
 	atomic64_t napi_shared[NB_N_MAX];
 	atomic64_t ctr[NB_C_MAX];
 	struct nb_hist hist[NB_H_MAX];
@@ -134,6 +160,7 @@ enum nb_probe_id {
 	NB_P_OFO,
 	NB_P_NAPI,
 	NB_P_NAPI_TIME,
+	NB_P_NAPI_THREAD,
 	NB_P_MAX,
 };
 
@@ -193,6 +220,8 @@ struct nb_cpu {
 	u64 soft_collapsed;		/* TCPRcvCollapsed seen in softirq */
 	struct napi_struct *napi;	/* poll being timed (kprobe mode) */
 	u64 napi_t0;			/* its start, or the last stamp */
+	struct napi_struct *thr_napi;	/* threaded poll being timed */
+	u64 thr_t0;			/* (softirq mode) and its start */
 	bool napi_armed;		/* in a NET_RX softirq (softirq mode) */
 	struct net_device *cache_dev;	/* last device -> row, for NAPI */
 	struct nb_row *cache_row;
@@ -247,17 +276,16 @@ extern atomic_long_t nb_lost;
 extern atomic_t nb_untracked_devs;
 extern atomic_t nb_gen;
 extern atomic_long_t nb_evicted;
+extern atomic_t nb_napi_rows;
 
 int nb_table_init(void);
 void nb_table_exit(void);
 struct nb_row *nb_row_lookup(u64 cookie, int ifindex);
 struct nb_row *nb_row_attr(struct net *net, int ifindex);
 struct nb_row *nb_row_find(u64 cookie, int ifindex, bool count_untracked);
-struct nb_row *nb_row_dev(struct net_device *dev);
 void nb_row_reset_net(struct net *net);
 size_t nb_row_bytes(void);
 size_t nb_row_pcpu_bytes(void);
-size_t nb_row_footprint(bool percpu);
 unsigned long nb_kernel_prune_called(struct net *net);
 
 static inline void nb_ctr_add(struct nb_row *row, enum nb_ctr c, u64 v)
@@ -299,10 +327,20 @@ static inline void nb_hist_add(struct nb_hist *h, u64 v)
 	}
 }
 
-void nb_napi_sum(const struct nb_row *row, struct nb_napi_pcpu *out);
+void nb_row_want_napi(struct nb_row *row);
+size_t nb_bytes_worst(void);
+
+static inline unsigned int nb_pkt_index(u64 v)
+{
+	unsigned int i = v ? fls64(v) : 0;
+
+	return i < NB_PKT_BUCKETS ? i : NB_PKT_BUCKETS - 1;
+}
+
+void nb_napi_sum(const struct nb_row *row, struct nb_napi_ctr *out);
 void nb_hist_read(const struct nb_row *row, enum nb_hist_kind k,
 		  u64 *count, u64 *sum, u64 *max);
-void nb_napi_shared_add(struct nb_row *dst, const struct nb_napi_pcpu *s);
+void nb_napi_shared_add(struct nb_row *dst, const struct nb_napi_ctr *s);
 
 /* rcvbuf.c */
 extern bool nb_prune_direct;
@@ -325,6 +363,8 @@ enum nb_napi_timing { NB_NT_OFF, NB_NT_SOFTIRQ, NB_NT_KPROBE };
 extern int nb_napi_timing;
 void nb_softirq_entry(void *data, unsigned int vec);
 int nb_napi_time_pre(struct kprobe *p, struct pt_regs *regs);
+int nb_napi_thread_pre(struct kprobe *p, struct pt_regs *regs);
+void nb_napi_thread_seen(void);
 void nb_napi_tp(void *data, struct napi_struct *napi, int work, int budget);
 
 /* probes.c */

@@ -8,8 +8,10 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kprobes.h>
+#include <linux/mutex.h>
 #include <linux/seq_file.h>
 #include <linux/tracepoint.h>
+#include <linux/workqueue.h>
 
 #include "netbuf.h"
 
@@ -58,6 +60,11 @@ static struct nb_probe nb_probes[NB_P_MAX] = {
 	[NB_P_NAPI_TIME] = {
 		.hook = "napi_time", .symbol = "softirq_entry",
 		.type = NB_T_TRACEPOINT, .tp_func = (void *)nb_softirq_entry,
+	},
+	[NB_P_NAPI_THREAD] = {
+		.hook = "napi_thread", .symbol = "__napi_poll",
+		.type = NB_T_KPROBE,
+		.kp = { .pre_handler = nb_napi_thread_pre },
 	},
 };
 
@@ -198,6 +205,57 @@ static void nb_attach_napi_time(void)
 		err);
 }
 
+/*
+ * napi_timing=softirq times threaded NAPI polls with a kprobe on
+ * __napi_poll's entry, registered disabled at load and enabled (from a work
+ * item: that sleeps) when the napi_poll tracepoint first sees a poll in a
+ * device's NAPI thread, so hosts without threaded NAPI never pay for it.
+ */
+static DEFINE_MUTEX(nb_thread_lock);
+static unsigned long nb_thread_req;	/* bit 0: enabling asked for */
+
+static void nb_napi_thread_arm(struct work_struct *work)
+{
+	struct nb_probe *p = &nb_probes[NB_P_NAPI_THREAD];
+	int err;
+
+	mutex_lock(&nb_thread_lock);
+	if (p->active && kprobe_disabled(&p->kp)) {
+		err = enable_kprobe(&p->kp);
+		if (err)
+			snprintf(p->note, sizeof(p->note), "enable_failed(%d)",
+				 err);
+		else
+			p->note[0] = 0;
+	}
+	mutex_unlock(&nb_thread_lock);
+}
+
+static DECLARE_WORK(nb_thread_work, nb_napi_thread_arm);
+
+/* From the napi_poll tracepoint, in a NAPI thread: irqs on, may queue. */
+void nb_napi_thread_seen(void)
+{
+	if (!test_bit(0, &nb_thread_req) &&
+	    !test_and_set_bit(0, &nb_thread_req))
+		schedule_work(&nb_thread_work);
+}
+
+static void nb_attach_napi_thread(void)
+{
+	struct nb_probe *p = &nb_probes[NB_P_NAPI_THREAD];
+
+	if (nb_napi_timing != NB_NT_SOFTIRQ) {
+		snprintf(p->note, sizeof(p->note), "napi_timing=%s",
+			 nb_napi_timing == NB_NT_OFF ? "off" : "kprobe");
+		return;
+	}
+	p->kp.flags = KPROBE_FLAG_DISABLED;
+	if (nb_attach(p))
+		return;
+	strscpy(p->note, "armed_at_first_threaded_poll", sizeof(p->note));
+}
+
 int nb_probes_init(void)
 {
 	int cpu;
@@ -213,6 +271,7 @@ int nb_probes_init(void)
 	nb_attach(&nb_probes[NB_P_OFO]);
 	nb_attach_prune();
 	nb_attach_napi_time();
+	nb_attach_napi_thread();
 	nb_attach(&nb_probes[NB_P_NAPI]);
 	return 0;
 }
@@ -222,9 +281,15 @@ void nb_probes_exit(void)
 	int i;
 
 	for (i = NB_P_MAX - 1; i >= 0; i--)
-		nb_detach(&nb_probes[i]);
+		if (i != NB_P_NAPI_THREAD)
+			nb_detach(&nb_probes[i]);
 	/* In-flight tracepoint handlers; kprobe unregistration waits itself. */
 	tracepoint_synchronize_unregister();
+	/* No napi_poll handler can queue the work any more. */
+	cancel_work_sync(&nb_thread_work);
+	mutex_lock(&nb_thread_lock);
+	nb_detach(&nb_probes[NB_P_NAPI_THREAD]);
+	mutex_unlock(&nb_thread_lock);
 	nb_ep_flush();
 }
 

@@ -139,17 +139,17 @@ static void nb_rcvbuf_read_row(struct net *net, const struct nb_row *row,
 
 enum nb_ncol {
 	N_POLLS, N_PACKETS, N_EXHAUSTED, N_EMPTY, N_POLL_NS, N_POLL_MAX,
-	N_UNTIMED, N_MAX,
+	N_UNTIMED, N_NETPOLL, N_BUSY, N_THREADED, N_UNTRACKED, N_GONE, N_MAX,
 };
 
 static const char *const nb_ncol_name[N_MAX] = {
 	"polls", "packets", "exhausted", "empty", "poll_ns", "poll_max_ns",
-	"untimed",
+	"untimed", "netpoll", "busy_poll", "threaded", "untracked", "gone",
 };
 
 static void nb_napi_read(const struct nb_row *row, u64 *v)
 {
-	struct nb_napi_pcpu s;
+	struct nb_napi_ctr s;
 
 	nb_napi_sum(row, &s);
 	v[N_POLLS] = s.polls;
@@ -159,6 +159,11 @@ static void nb_napi_read(const struct nb_row *row, u64 *v)
 	v[N_POLL_NS] = s.poll_ns;
 	v[N_POLL_MAX] = s.max_ns;
 	v[N_UNTIMED] = s.untimed;
+	v[N_NETPOLL] = s.netpoll;
+	v[N_BUSY] = s.busy;
+	v[N_THREADED] = s.threaded;
+	v[N_UNTRACKED] = s.untracked;
+	v[N_GONE] = s.gone;
 }
 
 static void nb_napi_read_row(struct net *net, const struct nb_row *row,
@@ -319,16 +324,16 @@ static int nb_probes_file_show(struct seq_file *m, void *unused)
 
 static int nb_memory_show(struct seq_file *m, void *unused)
 {
-	size_t per_row = nb_row_footprint(true);
-
 	seq_printf(m, "rows %d\nrows_max %u\nrow_bytes %zu\npercpu_bytes %zu\ncpus %u\n",
 		   atomic_read(&nb_nrows), nb_max_ifaces, nb_row_bytes(),
 		   nb_row_pcpu_bytes(), num_possible_cpus());
 	seq_printf(m, "unknown_row_bytes %zu\nbytes %ld\nbytes_worst %zu\nuntracked_devs %d\nevicted %ld\nlost %ld\n",
-		   nb_row_footprint(false), atomic_long_read(&nb_mem_bytes),
-		   (size_t)nb_max_ifaces * per_row,
-		   atomic_read(&nb_untracked_devs),
+		   nb_row_bytes(), atomic_long_read(&nb_mem_bytes),
+		   nb_bytes_worst(), atomic_read(&nb_untracked_devs),
 		   atomic_long_read(&nb_evicted), atomic_long_read(&nb_lost));
+	seq_printf(m, "napi_rows %d\nnapi_rows_max %u\n",
+		   atomic_read(&nb_napi_rows),
+		   min_t(unsigned int, nb_max_ifaces, NB_NAPI_PCPU_ROWS));
 	return 0;
 }
 

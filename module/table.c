@@ -15,6 +15,7 @@
 #include <linux/netdevice.h>
 #include <linux/rculist.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <net/snmp.h>
@@ -34,6 +35,7 @@ atomic_long_t nb_lost = ATOMIC_LONG_INIT(0);	/* events with no row at all */
 atomic_t nb_untracked_devs = ATOMIC_INIT(0);	/* devices refused by the cap */
 atomic_t nb_gen = ATOMIC_INIT(0);		/* bumped whenever a row is unhashed */
 atomic_long_t nb_evicted = ATOMIC_LONG_INIT(0);	/* gone rows folded away */
+atomic_t nb_napi_rows = ATOMIC_INIT(0);		/* rows with a per-CPU NAPI part */
 
 static struct hlist_head nb_hash[1 << NB_HASH_BITS];
 
@@ -48,10 +50,66 @@ size_t nb_row_pcpu_bytes(void)
 	return sizeof(struct nb_napi_pcpu);
 }
 
-size_t nb_row_footprint(bool percpu)
+/*
+ * The most rows can cost: max_ifaces rows, of which at most
+ * NB_NAPI_PCPU_ROWS with a per-CPU NAPI part.
+ */
+size_t nb_bytes_worst(void)
 {
-	return nb_row_bytes() +
-	       (percpu ? nb_row_pcpu_bytes() * num_possible_cpus() : 0);
+	return (size_t)nb_max_ifaces * nb_row_bytes() +
+	       (size_t)min_t(unsigned int, nb_max_ifaces, NB_NAPI_PCPU_ROWS) *
+	       nb_row_pcpu_bytes() * num_possible_cpus();
+}
+
+static size_t nb_napi_pcpu_size(void)
+{
+	return nb_row_pcpu_bytes() * num_possible_cpus();
+}
+
+/*
+ * A row's per-CPU NAPI part is allocated where sleeping is allowed, by this
+ * work, once its device has polled (nb_row_want_napi from the napi_poll
+ * tracepoint), for at most NB_NAPI_PCPU_ROWS rows: devices that never poll
+ * (most veths, tunnels, bridges, VLANs) never cost per-CPU memory. Until
+ * then, and past the cap, polls count in the row's shared atomics.
+ */
+static void nb_napi_alloc_fn(struct work_struct *work)
+{
+	struct nb_napi_pcpu __percpu *pc;
+	struct nb_row *row;
+
+	mutex_lock(&nb_lock);
+	list_for_each_entry(row, &nb_rows, node) {
+		if (row->napi || !test_bit(0, &row->napi_want) ||
+		    (row->flags & (NB_ROW_UNKNOWN | NB_ROW_GONE)))
+			continue;
+		if (atomic_read(&nb_napi_rows) >= NB_NAPI_PCPU_ROWS)
+			break;
+		pc = alloc_percpu(struct nb_napi_pcpu);
+		if (!pc)
+			break;
+		row->bytes += nb_napi_pcpu_size();
+		atomic_long_add(nb_napi_pcpu_size(), &nb_mem_bytes);
+		atomic_inc(&nb_napi_rows);
+		/* Zeroed memory before the pointer, for the probes. */
+		smp_store_release(&row->napi, pc);
+	}
+	mutex_unlock(&nb_lock);
+}
+
+static DECLARE_WORK(nb_napi_alloc_work, nb_napi_alloc_fn);
+
+/*
+ * From the napi_poll tracepoint: @row's device polls and has no per-CPU
+ * part yet. Asked once per row; not with interrupts off (netpoll), where
+ * queueing work is best left alone: the next ordinary poll asks.
+ */
+void nb_row_want_napi(struct nb_row *row)
+{
+	if (irqs_disabled() || test_bit(0, &row->napi_want) ||
+	    test_and_set_bit(0, &row->napi_want))
+		return;
+	schedule_work(&nb_napi_alloc_work);
 }
 
 static struct hlist_head *nb_bucket(u64 cookie, int ifindex)
@@ -100,13 +158,6 @@ struct nb_row *nb_row_find(u64 cookie, int ifindex, bool count_untracked)
 	return row;
 }
 
-struct nb_row *nb_row_dev(struct net_device *dev)
-{
-	if (!dev)
-		return nb_backlog_row;
-	return nb_row_attr(dev_net(dev), dev->ifindex);
-}
-
 unsigned long nb_kernel_prune_called(struct net *net)
 {
 	return snmp_fold_field(net->mib.net_statistics, LINUX_MIB_PRUNECALLED);
@@ -115,29 +166,20 @@ unsigned long nb_kernel_prune_called(struct net *net)
 static struct nb_row *nb_row_alloc(u64 cookie, int ifindex, unsigned int flags,
 				   const char *name)
 {
-	bool percpu = !(flags & NB_ROW_UNKNOWN);
 	struct nb_row *row;
 
 	row = kmem_cache_zalloc(nb_row_cache, GFP_KERNEL);
 	if (!row)
 		return NULL;
-	if (percpu) {
+	row->bytes = nb_row_bytes();
+	/* Every CPU polls its backlog: per CPU from the start. */
+	if (flags & NB_ROW_BACKLOG) {
 		row->napi = alloc_percpu(struct nb_napi_pcpu);
 		if (!row->napi) {
 			kmem_cache_free(nb_row_cache, row);
 			return NULL;
 		}
-	}
-	row->bytes = nb_row_footprint(percpu);
-	if (flags & NB_ROW_BACKLOG) {
-		row->napi_hist = alloc_percpu(struct nb_napi_hist_pcpu);
-		if (!row->napi_hist) {
-			free_percpu(row->napi);
-			kmem_cache_free(nb_row_cache, row);
-			return NULL;
-		}
-		row->bytes += sizeof(struct nb_napi_hist_pcpu) *
-			      num_possible_cpus();
+		row->bytes += nb_napi_pcpu_size();
 	}
 	row->cookie = cookie;
 	row->ifindex = ifindex;
@@ -151,7 +193,8 @@ static struct nb_row *nb_row_alloc(u64 cookie, int ifindex, unsigned int flags,
 static void nb_row_free(struct nb_row *row)
 {
 	atomic_long_sub(row->bytes, &nb_mem_bytes);
-	free_percpu(row->napi_hist);
+	if (row->napi && !(row->flags & NB_ROW_BACKLOG))
+		atomic_dec(&nb_napi_rows);
 	free_percpu(row->napi);
 	kmem_cache_free(nb_row_cache, row);
 }
@@ -204,13 +247,9 @@ static void nb_row_clear(struct nb_row *row)
 		for_each_possible_cpu(cpu)
 			memset(per_cpu_ptr(row->napi, cpu), 0,
 			       sizeof(struct nb_napi_pcpu));
-	if (row->napi_hist)
-		for_each_possible_cpu(cpu)
-			memset(per_cpu_ptr(row->napi_hist, cpu), 0,
-			       sizeof(struct nb_napi_hist_pcpu));
 }
 
-/* A histogram of @row as one: its shared atomics, or its per-CPU parts. */
+/* A histogram of @row as one: its shared atomics plus its per-CPU parts. */
 void nb_hist_read(const struct nb_row *row, enum nb_hist_kind k,
 		  u64 *count, u64 *sum, u64 *max)
 {
@@ -221,24 +260,29 @@ void nb_hist_read(const struct nb_row *row, enum nb_hist_kind k,
 		count[i] = atomic64_read(&h->bucket[i]);
 	*sum = atomic64_read(&h->sum);
 	*max = atomic64_read(&h->max);
-	if (!row->napi_hist || k < NB_H_NAPI_NS)
+	if (!row->napi || k < NB_H_NAPI_NS)
 		return;
 	for_each_possible_cpu(cpu) {
-		const struct nb_hist_pcpu *p =
-			&per_cpu_ptr(row->napi_hist, cpu)->h[k - NB_H_NAPI_NS];
+		const struct nb_napi_pcpu *p = per_cpu_ptr(row->napi, cpu);
 
-		for (i = 0; i < NB_HBUCKETS; i++)
-			count[i] += READ_ONCE(p->bucket[i]);
-		*sum += READ_ONCE(p->sum);
-		*max = max(*max, READ_ONCE(p->max));
+		if (k == NB_H_NAPI_NS) {
+			for (i = 0; i < NB_HBUCKETS; i++)
+				count[i] += READ_ONCE(p->ns_bucket[i]);
+			*sum += READ_ONCE(p->poll_ns);
+			*max = max(*max, READ_ONCE(p->max_ns));
+		} else {
+			for (i = 0; i < NB_PKT_BUCKETS; i++)
+				count[i] += READ_ONCE(p->pkts_bucket[i]);
+			*sum += READ_ONCE(p->packets);
+			*max = max(*max, READ_ONCE(p->pkts_max));
+		}
 	}
 }
 
-void nb_napi_sum(const struct nb_row *row, struct nb_napi_pcpu *out)
+void nb_napi_sum(const struct nb_row *row, struct nb_napi_ctr *out)
 {
-	int cpu;
-
 	const atomic64_t *sh = row->napi_shared;
+	int cpu;
 
 	out->polls = atomic64_read(&sh[NB_N_POLLS]);
 	out->packets = atomic64_read(&sh[NB_N_PACKETS]);
@@ -247,6 +291,11 @@ void nb_napi_sum(const struct nb_row *row, struct nb_napi_pcpu *out)
 	out->poll_ns = atomic64_read(&sh[NB_N_POLL_NS]);
 	out->max_ns = atomic64_read(&sh[NB_N_MAX_NS]);
 	out->untimed = atomic64_read(&sh[NB_N_UNTIMED]);
+	out->netpoll = atomic64_read(&sh[NB_N_NETPOLL]);
+	out->busy = atomic64_read(&sh[NB_N_BUSY]);
+	out->threaded = atomic64_read(&sh[NB_N_THREADED]);
+	out->untracked = atomic64_read(&sh[NB_N_UNTRACKED]);
+	out->gone = atomic64_read(&sh[NB_N_GONE]);
 	if (!row->napi)
 		return;
 	for_each_possible_cpu(cpu) {
@@ -258,6 +307,9 @@ void nb_napi_sum(const struct nb_row *row, struct nb_napi_pcpu *out)
 		out->empty += READ_ONCE(p->empty);
 		out->poll_ns += READ_ONCE(p->poll_ns);
 		out->untimed += READ_ONCE(p->untimed);
+		out->netpoll += READ_ONCE(p->netpoll);
+		out->busy += READ_ONCE(p->busy);
+		out->threaded += READ_ONCE(p->threaded);
 		out->max_ns = max(out->max_ns, READ_ONCE(p->max_ns));
 	}
 }
@@ -297,7 +349,7 @@ static void nb_atomic64_max(atomic64_t *a, s64 v)
 }
 
 /* Add @s to the shared NAPI counters of @dst. */
-void nb_napi_shared_add(struct nb_row *dst, const struct nb_napi_pcpu *s)
+void nb_napi_shared_add(struct nb_row *dst, const struct nb_napi_ctr *s)
 {
 	atomic64_t *sh = dst->napi_shared;
 
@@ -307,24 +359,30 @@ void nb_napi_shared_add(struct nb_row *dst, const struct nb_napi_pcpu *s)
 	atomic64_add(s->empty, &sh[NB_N_EMPTY]);
 	atomic64_add(s->poll_ns, &sh[NB_N_POLL_NS]);
 	atomic64_add(s->untimed, &sh[NB_N_UNTIMED]);
+	atomic64_add(s->netpoll, &sh[NB_N_NETPOLL]);
+	atomic64_add(s->busy, &sh[NB_N_BUSY]);
+	atomic64_add(s->threaded, &sh[NB_N_THREADED]);
+	atomic64_add(s->untracked, &sh[NB_N_UNTRACKED]);
+	atomic64_add(s->gone, &sh[NB_N_GONE]);
 	nb_atomic64_max(&sh[NB_N_MAX_NS], s->max_ns);
 }
 
 /* Add @src's counts to @dst (its namespace's unknown row). */
 static void nb_row_fold(struct nb_row *src, struct nb_row *dst)
 {
-	struct nb_napi_pcpu s;
+	u64 count[NB_HBUCKETS], sum, max;
+	struct nb_napi_ctr s;
 	int i, k;
 
 	for (i = 0; i < NB_C_MAX; i++)
 		atomic64_add(atomic64_read(&src->ctr[i]), &dst->ctr[i]);
 	for (k = 0; k < NB_H_MAX; k++) {
-		struct nb_hist *hs = &src->hist[k], *hd = &dst->hist[k];
-		s64 max = atomic64_read(&hs->max);
+		struct nb_hist *hd = &dst->hist[k];
 
+		nb_hist_read(src, k, count, &sum, &max);
 		for (i = 0; i < NB_HBUCKETS; i++)
-			atomic64_add(atomic64_read(&hs->bucket[i]), &hd->bucket[i]);
-		atomic64_add(atomic64_read(&hs->sum), &hd->sum);
+			atomic64_add(count[i], &hd->bucket[i]);
+		atomic64_add(sum, &hd->sum);
 		nb_atomic64_max(&hd->max, max);
 	}
 	nb_napi_sum(src, &s);
@@ -520,6 +578,8 @@ void nb_table_exit(void)
 {
 	struct nb_row *row, *tmp;
 
+	/* No probe can ask for a per-CPU part any more. */
+	cancel_work_sync(&nb_napi_alloc_work);
 	unregister_netdevice_notifier(&nb_netdev_notifier);
 	unregister_pernet_subsys(&nb_net_ops);
 	mutex_lock(&nb_lock);

@@ -101,8 +101,8 @@ def check_probes(lines):
            f[3] not in ("active", "unavailable") or not NUM.match(f[4]) or \
            not (NUM.match(f[5]) or f[5] == "-") or not NUM.match(f[6]):
             errs.append("bad row %r" % ln)
-    if len(lines) != 6:
-        errs.append("%d probe rows, want 5" % (len(lines) - 1))
+    if len(lines) != 7:
+        errs.append("%d probe rows, want 6" % (len(lines) - 1))
     return errs
 
 
@@ -157,7 +157,8 @@ def _table(lines, cols, maxcols, tail):
 RCOLS = ("coll_calls coll_skbs coll_freed coll_ns coll_max_ns prune_calls "
          "prune_noop prune_collapse prune_ofo prune_drop prune_ns prune_max_ns "
          "ofo_calls ofo_segs ofo_bytes untracked").split()
-NCOLS = "polls packets exhausted empty poll_ns poll_max_ns untimed".split()
+NCOLS = ("polls packets exhausted empty poll_ns poll_max_ns untimed netpoll "
+         "busy_poll threaded untracked gone").split()
 
 
 def check_rcvbuf(lines):

@@ -6,7 +6,9 @@
 #   softirq  (default) napi_time is irq:softirq_entry; every poll of b0 in
 #            the NET_RX softirq is timed (untimed 0); with b0's NAPI
 #            threaded (/sys/class/net/b0/threaded) the polls run in a kernel
-#            thread, outside any softirq: all counted, none timed.
+#            thread, outside any softirq: all counted as threaded, and
+#            timed by the napi_thread kprobe on __napi_poll, which the first
+#            threaded poll arms (warm-up datagrams do that before iperf3).
 #   kprobe   napi_time is a kprobe on __napi_poll: threaded polls are timed
 #            too (untimed <= the kprobe's nmissed).
 #   off      nothing timed: untimed = polls, napi_ns empty.
@@ -25,9 +27,17 @@ command -v ethtool >/dev/null || ktap_skip_all "no ethtool"
 trap 'nb_iperf_kill; nb_del_netns $A $B' EXIT
 
 np() { nb_col $B napi b0 "$1"; }
+thr_missed() {
+	local m
+	m=$(nb_col "" probes napi_thread nmissed)
+	[ "$m" = - ] || [ -z "$m" ] && m=0
+	echo "$m"
+}
 port=5400
 # traffic MODE THREADED: fresh module in MODE, fresh pair, one iperf3 a0 -> b0;
-# sets polls, untimed, samples, pns (poll_ns), pkts, xdp, miss, thr, rc.
+# sets polls, untimed, samples, pns (poll_ns), pkts, xdp, miss, thr, rc,
+# threaded, untimed0 (untimed before iperf3) and tmiss (napi_thread's
+# entries missed meanwhile).
 traffic() {
 	local m0
 	nb_unload
@@ -42,8 +52,17 @@ traffic() {
 		ip netns exec $B sh -c 'echo 1 >/sys/class/net/b0/threaded' 2>/dev/null &&
 			thr=$(ip netns exec $B cat /sys/class/net/b0/threaded)
 	fi
+	# threaded: a poll arms the napi_thread kprobe (from a work item)
+	if [ "$thr" = 1 ] && [ "$1" = softirq ]; then
+		for i in $(seq 60); do
+			ip netns exec $A bash -c 'echo warm >/dev/udp/10.77.0.2/9'
+			[ "$(nb_col "" probes napi_thread note)" = - ] && break
+			sleep 0.5
+		done
+	fi
 	sleep 0.3
 	m0=$(nb_napi_missed)
+	t0=$(thr_missed) untimed0=$(np untimed)
 	port=$((port + 1))
 	nb_iperf $B $A 10.77.0.2 $port -t 2
 	rc=$?
@@ -52,6 +71,7 @@ traffic() {
 	samples=$(nb_hist_field $B b0 napi_ns samples)
 	xdp=$(nb_ethtool_sum $B b0 'xdp_packets$')
 	miss=$(($(nb_napi_missed) - m0))
+	tmiss=$(($(thr_missed) - t0)) threaded=$(np threaded)
 	ktap_info "napi_timing=$1 threaded=$thr: polls $polls packets $pkts (xdp_packets $xdp)" \
 		"untimed $untimed napi_ns samples $samples poll_ns $pns" \
 		"mean $((polls > untimed ? pns / (polls - untimed) : 0)) ns per timed poll;" \
@@ -59,7 +79,7 @@ traffic() {
 }
 mean() { echo $((polls > untimed ? pns / (polls - untimed) : 0)); }
 
-ktap_plan 21
+ktap_plan 24
 
 traffic softirq 0
 ktap_eq "softirq: iperf3 ran" "$rc" 0
@@ -94,13 +114,17 @@ ktap_eq "internal consistency: off: every poll untimed, none in napi_ns" "$untim
 traffic softirq 1
 if [ "$thr" = 1 ]; then
 	ktap_check "threaded, softirq: b0 polled ($polls)" test "$polls" -gt 0
-	ktap_eq "internal consistency: threaded, softirq: polls outside a softirq are untimed" "$untimed/$samples" "$polls/0"
+	ktap_eq "threaded, softirq: every poll in b0's thread" "$threaded" "$polls"
+	ktap_check "threaded, softirq: timed once armed (untimed $((untimed - untimed0)) <= napi_thread missed $tmiss)" \
+		test $((untimed - untimed0)) -le "$tmiss"
+	ktap_eq "internal consistency: threaded, softirq: napi_ns samples = polls - untimed" "$samples" $((polls - untimed))
 	traffic kprobe 1
 	ktap_check "threaded, kprobe: b0 polled ($polls)" test "$polls" -gt 0
+	ktap_eq "threaded, kprobe: every poll in b0's thread" "$threaded" "$polls"
 	ktap_check "threaded, kprobe: timed (untimed $untimed <= missed $miss)" test "$untimed" -le "$miss"
 	ktap_eq "internal consistency: threaded, kprobe: napi_ns samples = polls - untimed" "$samples" $((polls - untimed))
 else
-	for i in 1 2 3 4 5; do ktap_skip "b0's NAPI cannot be made threaded here"; done
+	for i in 1 2 3 4 5 6 7 8; do ktap_skip "b0's NAPI cannot be made threaded here"; done
 fi
 nb_unload
 nb_load

@@ -26,13 +26,13 @@ nb_reload
 CAP=$(($(nb_mem rows) + 3))	# what is here, and 3 rows for $F: lo, f0, g0
 nb_unload
 nb_load max_ifaces=$CAP || ktap_skip_all "cannot load with max_ifaces=$CAP"
-ktap_plan 19
+ktap_plan 23
 
 ip netns add $F
 ip -n $F link add f0 type veth peer name g0
 ktap_eq "rows filled up to the cap" "$(nb_mem rows)" $CAP
 u0=$(nb_mem untracked_devs)
-fp=$(($(nb_mem row_bytes) + $(nb_mem percpu_bytes) * $(nb_mem cpus)))
+pcpu=$(($(nb_mem percpu_bytes) * $(nb_mem cpus)))
 
 # 10 more devices: the lo of $P and $Q, p0 <-> q0, three pairs in $P.
 ip netns add $P
@@ -41,7 +41,9 @@ ip link add p0 netns $P type veth peer name q0 netns $Q
 for k in 1 2 3; do ip -n $P link add e$k type veth peer name h$k; done
 ktap_eq "rows stay at the cap" "$(nb_mem rows)/$(nb_mem rows_max)" "$CAP/$CAP"
 ktap_eq "untracked_devs counts the 10 devices refused" "$(($(nb_mem untracked_devs) - u0))" 10
-ktap_eq "bytes_worst = max_ifaces x a row" "$(nb_mem bytes_worst)" $((CAP * fp))
+# rows_max rows, of which at most min(rows_max, 512) with a per-CPU NAPI part
+ktap_eq "bytes_worst = max_ifaces x a row + napi_rows_max x its per-CPU part" \
+	"$(nb_mem bytes_worst)/$(nb_mem napi_rows_max)" "$((CAP * $(nb_mem row_bytes) + CAP * pcpu))/$CAP"
 ktap_eq "$Q has no device row, only unknown and total" \
 	"$(ip netns exec $Q cat $NB_PROC/rcvbuf | awk 'NR > 1 { printf "%s ", $1 }')" "unknown total "
 
@@ -95,6 +97,25 @@ fi
 ktap_eq "ofo_calls = OfoPruned" "$(t ofo_calls)" "$(d OfoPruned)"
 ktap_eq "no event lost" "$(nb_mem lost)" "$lost0"
 ktap_check "files well-formed at the cap" nb_validate $Q
+
+# NAPI polls of the row-less q0 (GRO on, TSO/GSO off at p0: veth NAPI)
+# count in $Q's unknown napi row, as untracked there (the cap refused q0),
+# not as gone, and not in the rcvbuf table's untracked (issue 14).
+ip netns exec $Q ethtool -K q0 gro on >/dev/null 2>&1
+ip netns exec $P ethtool -K p0 tso off gso off >/dev/null 2>&1
+nu() { nb_col $Q napi unknown "$1"; }
+np0=$(nu polls) nk0=$(nu packets) nt0=$(nu untracked) ng0=$(nu gone)
+ru0=$(nb_col $Q rcvbuf unknown untracked) qrx0=$(nb_sysfs_stat $Q q0 rx_packets)
+ip netns exec $P bash -c 'for i in {1..40}; do echo x >/dev/udp/10.79.0.2/9; done'
+sleep 0.3
+ktap_info "$Q unknown napi row: polls +$(($(nu polls) - np0)) packets +$(($(nu packets) - nk0))" \
+	"untracked +$(($(nu untracked) - nt0)) gone +$(($(nu gone) - ng0));" \
+	"q0 rx_packets +$(($(nb_sysfs_stat $Q q0 rx_packets) - qrx0))"
+ktap_check "row-less q0 polled (unknown napi packets +$(($(nu packets) - nk0)) >= 40 datagrams)" \
+	test $(($(nu packets) - nk0)) -ge 40
+ktap_eq "its polls count as untracked in the napi table" $(($(nu untracked) - nt0)) $(($(nu polls) - np0))
+ktap_eq "none as gone" $(($(nu gone) - ng0)) 0
+ktap_eq "rcvbuf untracked untouched by NAPI polls" "$(nb_col $Q rcvbuf unknown untracked)" "$ru0"
 
 # Gone rows make room: f0 and g0 go, n1 and n2 take their places.
 ev0=$(nb_mem evicted) u1=$(nb_mem untracked_devs)
