@@ -36,10 +36,10 @@ MUTANTS = [
      'nb_ctr_add(row, NB_C_COLL_SKBS, skbs + 1);',
      ['10-rcvbuf-exact'], 'collapsed skbs off by one per call'),
     ('leak-one-row', 'module/table.c',
-     '\tatomic_long_sub(row->bytes, &nb_mem_bytes);\n\tfree_percpu(row->napi_hist);',
-     '\tstatic bool leaked;\n\n\tif (!leaked && row->ifindex == 1) {\n'
-     '\t\tleaked = true;\n\t\treturn;\n\t}\n'
-     '\tatomic_long_sub(row->bytes, &nb_mem_bytes);\n\tfree_percpu(row->napi_hist);',
+     'static void nb_row_free(struct nb_row *row)\n{\n\tatomic_long_sub(row->bytes, &nb_mem_bytes);',
+     'static void nb_row_free(struct nb_row *row)\n{\n\tstatic bool leaked;\n\n'
+     '\tif (!leaked && row->ifindex == 1) {\n\t\tleaked = true;\n\t\treturn;\n\t}\n'
+     '\tatomic_long_sub(row->bytes, &nb_mem_bytes);',
      ['55-leak'], 'a skipped free: one row leaked per load'),
     ('leak-16k-per-load', 'module/main.c',
      '\terr = nb_check_params();\n\tif (err)\n\t\treturn err;\n',
@@ -55,8 +55,8 @@ MUTANTS = [
      '\tkmem_cache_destroy(nb_row_cache);',
      ['13-gone-rows', '55-leak'], 'a missing RCU grace period at unload'),
     ('hist-bucket-plus-one', 'module/netbuf.h',
-     'unsigned int i = v ? fls64(v) : 0;',
-     'unsigned int i = v ? fls64(v) + 1 : 0;',
+     'unsigned int i = v ? fls64(v) : 0;\n\n\treturn i < NB_HBUCKETS',
+     'unsigned int i = v ? fls64(v) + 1 : 0;\n\n\treturn i < NB_HBUCKETS',
      ['10-rcvbuf-exact', '23-napi-backlog'], 'a histogram bucket off by one'),
     ('no-reset-permission-check', 'module/procfs.c',
      'if (!file_ns_capable(file, net->user_ns, CAP_NET_ADMIN) ||\n'
