@@ -325,6 +325,8 @@ def cmd_readloop(stats, stopfile=None, pause=0.0):
                     parts.append(b)
                 data = b"".join(parts)
                 st["reads"] += 1
+                if st["reads"] == 1:    # for nb_readers_wait: it is running
+                    open(stats + ".started", "w").close()
                 st["bytes"] += len(data)
                 errs = check_text(name, data)
                 if errs:

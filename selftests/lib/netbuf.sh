@@ -478,6 +478,7 @@ nb_readers_start() {
 				for f in $NB_READABLE; do
 					if nb_in "$ns" dd if="$NB_PROC/$f" of=/dev/null bs=$bs status=none 2>"$NB_RUNDIR/dd.$bs.last"; then
 						ok=$((ok + 1))
+						[ "$ok" != 1 ] || : >"$NB_RUNDIR/reader.dd$bs.started"
 					elif grep -qE 'No such file|Input/output error' "$NB_RUNDIR/dd.$bs.last"; then
 						absent=$((absent + 1))
 					else
@@ -493,6 +494,21 @@ nb_readers_start() {
 	done
 	nb_in "$ns" python3 "$NB_STRESS_PY" readloop "$NB_RUNDIR/reader.py" "$NB_RUNDIR/rstop" "$pause" </dev/null &
 	NB_READER_PIDS+=($!)
+}
+
+# nb_readers_wait: until every reader has read a file (at most 120 s: on
+# a loaded TCG host python alone can take tens of seconds to start).
+nb_readers_wait() {
+	local i r all
+	for ((i = 0; i < 1200; i++)); do
+		all=1
+		for r in dd1 dd7 dd4096 py; do
+			[ -e "$NB_RUNDIR/reader.$r.started" ] || all=0
+		done
+		[ "$all" = 0 ] || return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 nb_readers_stop() {
