@@ -134,6 +134,7 @@ enum nb_probe_id {
 	NB_P_OFO,
 	NB_P_NAPI,
 	NB_P_NAPI_TIME,
+	NB_P_COLLAPSE_SKB,
 	NB_P_MAX,
 };
 
@@ -190,7 +191,14 @@ struct nb_episode {
 struct nb_cpu {
 	struct nb_episode ep[NB_NCTX];
 	struct timer_list timer;
-	u64 soft_collapsed;		/* TCPRcvCollapsed seen in softirq */
+	/*
+	 * Without the tcp_collapse_one probe, skbs come from this CPU's
+	 * TCPRcvCollapsed: the task-context collapse running here (its
+	 * namespace) and what softirq collapses of that namespace nested in
+	 * it collapsed themselves.
+	 */
+	u64 task_coll_cookie;
+	u64 soft_collapsed;
 	struct napi_struct *napi;	/* poll being timed (kprobe mode) */
 	u64 napi_t0;			/* its start, or the last stamp */
 	bool napi_armed;		/* in a NET_RX softirq (softirq mode) */
@@ -313,6 +321,10 @@ int nb_collapse_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
 int nb_collapse_ret(struct kretprobe_instance *ri, struct pt_regs *regs);
 int nb_ofo_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
 int nb_ofo_ret(struct kretprobe_instance *ri, struct pt_regs *regs);
+int nb_collapse_skb_pre(struct kprobe *p, struct pt_regs *regs);
+extern bool nb_collapse_skb_active;
+int nb_inflight_init(unsigned int maxactive);
+void nb_inflight_exit(void);
 size_t nb_collapse_data_size(void);
 size_t nb_ofo_data_size(void);
 void nb_ep_timer(struct timer_list *t);

@@ -59,6 +59,11 @@ static struct nb_probe nb_probes[NB_P_MAX] = {
 		.hook = "napi_time", .symbol = "softirq_entry",
 		.type = NB_T_TRACEPOINT, .tp_func = (void *)nb_softirq_entry,
 	},
+	[NB_P_COLLAPSE_SKB] = {
+		.hook = "collapse_skb", .symbol = "tcp_collapse_one",
+		.type = NB_T_KPROBE,
+		.kp = { .pre_handler = nb_collapse_skb_pre },
+	},
 };
 
 struct nb_tp_find {
@@ -198,16 +203,37 @@ static void nb_attach_napi_time(void)
 		err);
 }
 
+/*
+ * Return-probe instances: one per call in flight. Under preempt=full or
+ * PREEMPT_RT a task can be preempted inside the probed function, so a
+ * CPU can have many (the kernel's default, max(10, 2 * CPUs), counts two
+ * per CPU: a task and the softirq nested in it).
+ */
+static unsigned int nb_maxactive(void)
+{
+	return max_t(unsigned int, 64, 8 * num_possible_cpus());
+}
+
 int nb_probes_init(void)
 {
-	int cpu;
+	unsigned int maxactive = nb_maxactive();
+	int cpu, err;
 
+	err = nb_inflight_init(maxactive);
+	if (err)
+		return err;
 	for_each_possible_cpu(cpu)
 		timer_setup(&per_cpu_ptr(&nb_cpu, cpu)->timer, nb_ep_timer,
 			    TIMER_PINNED);
 
 	nb_probes[NB_P_COLLAPSE].rp.data_size = nb_collapse_data_size();
 	nb_probes[NB_P_OFO].rp.data_size = nb_ofo_data_size();
+	nb_probes[NB_P_COLLAPSE].rp.maxactive = maxactive;
+	nb_probes[NB_P_OFO].rp.maxactive = maxactive;
+	nb_probes[NB_P_PRUNE].rp.maxactive = maxactive;
+	/* Counts skbs for the collapse calls entered after it is on. */
+	if (!nb_attach(&nb_probes[NB_P_COLLAPSE_SKB]))
+		WRITE_ONCE(nb_collapse_skb_active, true);
 	/* Handlers of the prune path look at what the others recorded. */
 	nb_attach(&nb_probes[NB_P_COLLAPSE]);
 	nb_attach(&nb_probes[NB_P_OFO]);
@@ -226,6 +252,8 @@ void nb_probes_exit(void)
 	/* In-flight tracepoint handlers; kprobe unregistration waits itself. */
 	tracepoint_synchronize_unregister();
 	nb_ep_flush();
+	nb_collapse_skb_active = false;
+	nb_inflight_exit();
 }
 
 static unsigned long nb_hits(int id)

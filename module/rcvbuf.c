@@ -24,7 +24,10 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/hash.h>
 #include <linux/kprobes.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
 #include <linux/skbuff.h>
@@ -263,11 +266,112 @@ static int __nb_prunefn_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 NB_TIMED(NB_P_PRUNE, nb_prunefn_ret, NB_RP_PARAMS, (ri, regs))
 
+/*
+ * Calls in flight, keyed by socket. tcp_collapse and tcp_prune_ofo_queue
+ * run under the socket's lock, so a socket has at most one of them in
+ * flight, whatever nests in it on the CPU and wherever its task is
+ * preempted to or migrates. Each call claims a slot at entry; what the
+ * call frees is counted into its slot by the probes that see each skb
+ * go (tcp_collapse_one, the out-of-order prune's drops) and read at
+ * return. Sized for twice the kretprobe instances that can exist, so a
+ * call with an instance always finds a free slot; lookups start at the
+ * socket's hash and go no further than the longest claim ever made.
+ */
+struct nb_inflight {
+	struct sock *sk;
+	u32 count;
+};
+
+static struct nb_inflight *nb_fl;
+static unsigned int nb_fl_mask;
+static unsigned int nb_fl_dist;	/* longest probe distance of a claim */
+bool nb_collapse_skb_active;
+
+int nb_inflight_init(unsigned int maxactive)
+{
+	unsigned int n = roundup_pow_of_two(4 * maxactive);
+
+	nb_fl = kvcalloc(n, sizeof(*nb_fl), GFP_KERNEL);
+	if (!nb_fl)
+		return -ENOMEM;
+	nb_fl_mask = n - 1;
+	return 0;
+}
+
+void nb_inflight_exit(void)
+{
+	kvfree(nb_fl);
+	nb_fl = NULL;
+}
+
+static unsigned int nb_fl_hash(const struct sock *sk)
+{
+	return hash_ptr(sk, 32) & nb_fl_mask;
+}
+
+/* The slot of @sk's call, or -1 if it has none. */
+static int nb_fl_claim(struct sock *sk)
+{
+	unsigned int h = nb_fl_hash(sk), i;
+
+	for (i = 0; i <= nb_fl_mask; i++) {
+		unsigned int slot = (h + i) & nb_fl_mask;
+
+		if (!READ_ONCE(nb_fl[slot].sk) &&
+		    !cmpxchg(&nb_fl[slot].sk, NULL, sk)) {
+			nb_fl[slot].count = 0;
+			while (READ_ONCE(nb_fl_dist) < i) {
+				unsigned int d = READ_ONCE(nb_fl_dist);
+
+				if (cmpxchg(&nb_fl_dist, d, i) == d)
+					break;
+			}
+			return slot;
+		}
+	}
+	return -1;
+}
+
+/* Only @sk's own call (one flow of control) writes its slot's count. */
+static void nb_fl_add(const struct sock *sk, u32 n)
+{
+	unsigned int h = nb_fl_hash(sk), i, dist = READ_ONCE(nb_fl_dist);
+
+	for (i = 0; i <= dist; i++) {
+		struct nb_inflight *f = &nb_fl[(h + i) & nb_fl_mask];
+
+		if (READ_ONCE(f->sk) == sk) {
+			f->count += n;
+			return;
+		}
+	}
+}
+
+static u32 nb_fl_release(int slot)
+{
+	u32 n = nb_fl[slot].count;
+
+	/* The count is read before the slot can be claimed again. */
+	smp_store_release(&nb_fl[slot].sk, NULL);
+	return n;
+}
+
+/* kprobe on tcp_collapse_one(sk, skb, list, root): one skb collapsed. */
+static int __nb_collapse_skb_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	this_cpu_inc(nb_cpu.hits[NB_P_COLLAPSE_SKB]);
+	nb_fl_add((struct sock *)regs_get_kernel_argument(regs, 0), 1);
+	return 0;
+}
+
+NB_TIMED(NB_P_COLLAPSE_SKB, nb_collapse_skb_pre, NB_KP_PARAMS, (p, regs))
+
 struct nb_collapse_data {
 	struct sock *sk;
 	u64 t0;
 	unsigned long mib0;	/* this CPU's TCPRcvCollapsed at entry */
 	u64 soft0;		/* st->soft_collapsed at entry */
+	int slot;		/* in nb_fl, or -1: skbs from the MIB */
 	int rmem0;
 	bool rcvq;		/* collapsing sk_receive_queue: the prune's last */
 };
@@ -288,8 +392,13 @@ static int __nb_collapse_entry(struct kretprobe_instance *ri, struct pt_regs *re
 	d->sk = (struct sock *)regs_get_kernel_argument(regs, 0);
 	d->rcvq = regs_get_kernel_argument(regs, 1) != 0;
 	d->rmem0 = atomic_read(&d->sk->sk_rmem_alloc);
-	d->mib0 = nb_mib_collapsed(d->sk);
-	d->soft0 = st->soft_collapsed;
+	d->slot = READ_ONCE(nb_collapse_skb_active) ? nb_fl_claim(d->sk) : -1;
+	if (d->slot < 0) {
+		d->mib0 = nb_mib_collapsed(d->sk);
+		d->soft0 = st->soft_collapsed;
+		if (nb_ctx() == NB_CTX_TASK)
+			st->task_coll_cookie = sock_net(d->sk)->net_cookie;
+	}
 	ep = nb_ep_of(st, d->sk);
 	if (ep)
 		ep->collapsed = true;
@@ -316,6 +425,29 @@ static void nb_collapse_log(const struct nb_collapse_data *d, struct sock *sk,
 	nb_event_commit(&ev);
 }
 
+/*
+ * Skbs collapsed by a call that had no slot: this CPU's TCPRcvCollapsed
+ * of the socket's namespace moved by the call's own skbs and by those of
+ * softirq collapses of the same namespace nested in it, which add theirs
+ * to st->soft_collapsed. Interrupts are off.
+ */
+static u64 nb_collapse_mib_skbs(struct nb_cpu *st,
+				const struct nb_collapse_data *d)
+{
+	struct sock *sk = d->sk;
+	u64 skbs = nb_mib_collapsed(sk) - d->mib0, nested;
+	u64 cookie = sock_net(sk)->net_cookie;
+
+	if (nb_ctx() == NB_CTX_SOFTIRQ) {
+		if (st->task_coll_cookie == cookie)
+			st->soft_collapsed += skbs;
+		return skbs;
+	}
+	nested = st->soft_collapsed - d->soft0;
+	st->task_coll_cookie = 0;
+	return skbs > nested ? skbs - nested : 0;
+}
+
 static int __nb_collapse_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct nb_collapse_data *d = (struct nb_collapse_data *)ri->data;
@@ -327,13 +459,11 @@ static int __nb_collapse_ret(struct kretprobe_instance *ri, struct pt_regs *regs
 	unsigned long flags;
 	int freed;
 
-	skbs = nb_mib_collapsed(sk) - d->mib0;
 	local_irq_save(flags);
-	/* Collapses of softirqs that interrupted this task are theirs. */
-	if (nb_ctx() == NB_CTX_SOFTIRQ)
-		st->soft_collapsed += skbs;
+	if (d->slot >= 0)
+		skbs = nb_fl_release(d->slot);
 	else
-		skbs -= st->soft_collapsed - d->soft0;
+		skbs = nb_collapse_mib_skbs(st, d);
 	freed = d->rmem0 - atomic_read(&sk->sk_rmem_alloc);
 	ep = nb_ep_of(st, sk);
 	rcu_read_lock();

@@ -101,8 +101,8 @@ def check_probes(lines):
            f[3] not in ("active", "unavailable") or not NUM.match(f[4]) or \
            not (NUM.match(f[5]) or f[5] == "-") or not NUM.match(f[6]):
             errs.append("bad row %r" % ln)
-    if len(lines) != 6:
-        errs.append("%d probe rows, want 5" % (len(lines) - 1))
+    if len(lines) != 7:
+        errs.append("%d probe rows, want 6" % (len(lines) - 1))
     return errs
 
 
