@@ -11,9 +11,10 @@
  * episode (a per-CPU, per-context slot). The second half can only fail
  * under socket memory pressure (tcp_mem or a memcg limit), cannot be
  * evaluated without side effects, and then the prune returns at once
- * (sk_rmem_alloc <= sk_rcvbuf): those episodes are counted by reconciling
- * with the kernel's own PruneCalled at read time, as "nothing to do" in the
- * namespace's unknown row (see nb_prune_unattributed()).
+ * (sk_rmem_alloc <= sk_rcvbuf): those episodes are not counted; the
+ * unknown row shows how many there were, the kernel's own PruneCalled
+ * minus the episodes counted, in a column of its own (prune_unseen, see
+ * nb_prune_unattributed()).
  *
  * An episode ends at the last thing the prune does, which netbuf sees from
  * the return probes of tcp_collapse and tcp_prune_ofo_queue; where the prune
@@ -569,7 +570,8 @@ NB_TIMED(NB_P_OFO, nb_ofo_ret, NB_RP_PARAMS, (ri, regs))
 /*
  * Prune episodes of @net that no hook saw begin: the kernel's PruneCalled
  * since the namespace's baseline minus the episodes netbuf counted. They
- * all ended at once with nothing to do (see the top of this file).
+ * began under socket memory pressure, below sk_rcvbuf (see the top of
+ * this file), and ended at once with nothing to do.
  */
 u64 nb_prune_unattributed(struct net *net, const struct nb_row *unknown,
 			  u64 counted)

@@ -156,7 +156,7 @@ def _table(lines, cols, maxcols, tail):
 
 RCOLS = ("coll_calls coll_skbs coll_freed coll_ns coll_max_ns prune_calls "
          "prune_noop prune_collapse prune_ofo prune_drop prune_ns prune_max_ns "
-         "ofo_calls ofo_segs ofo_bytes untracked").split()
+         "ofo_calls ofo_segs ofo_bytes untracked prune_unseen").split()
 NCOLS = "polls packets exhausted empty poll_ns poll_max_ns untimed".split()
 
 
@@ -164,13 +164,16 @@ def check_rcvbuf(lines):
     errs = _table(lines, RCOLS, {"coll_max_ns", "prune_max_ns"}, ["unknown"])
     for ln in lines[1:]:
         f = ln.split()
-        if len(f) == 19 and f[0] not in ("unknown", "total") and f[18] != "0":
-            errs.append("untracked on a device row: %r" % ln)
-        if len(f) == 19 and all(NUM.match(x) for x in f[3:]):
-            v = dict(zip(RCOLS, map(int, f[3:])))
-            if v["prune_noop"] + v["prune_collapse"] + v["prune_ofo"] + \
-               v["prune_drop"] != v["prune_calls"]:
-                errs.append("prune outcomes do not add up: %r" % ln)
+        if len(f) != 3 + len(RCOLS) or not all(NUM.match(x) for x in f[3:]):
+            continue
+        v = dict(zip(RCOLS, map(int, f[3:])))
+        if f[0] not in ("unknown", "total"):
+            for c in ("untracked", "prune_unseen"):
+                if v[c]:
+                    errs.append("%s on a device row: %r" % (c, ln))
+        if v["prune_noop"] + v["prune_collapse"] + v["prune_ofo"] + \
+           v["prune_drop"] != v["prune_calls"]:
+            errs.append("prune outcomes do not add up: %r" % ln)
     return errs
 
 
