@@ -67,6 +67,7 @@ enum nb_ctr {
 	NB_C_OFO_SEGS,
 	NB_C_OFO_BYTES,
 	NB_C_UNTRACKED,
+	NB_C_GONE,
 	NB_C_MAX,
 };
 
@@ -135,6 +136,7 @@ enum nb_probe_id {
 	NB_P_NAPI,
 	NB_P_NAPI_TIME,
 	NB_P_COLLAPSE_SKB,
+	NB_P_OFO_DROP,
 	NB_P_MAX,
 };
 
@@ -260,6 +262,7 @@ int nb_table_init(void);
 void nb_table_exit(void);
 struct nb_row *nb_row_lookup(u64 cookie, int ifindex);
 struct nb_row *nb_row_attr(struct net *net, int ifindex);
+struct nb_row *nb_row_rcv(struct net *net, int ifindex);
 struct nb_row *nb_row_find(u64 cookie, int ifindex, bool count_untracked);
 struct nb_row *nb_row_dev(struct net_device *dev);
 void nb_row_reset_net(struct net *net);
@@ -323,6 +326,8 @@ int nb_ofo_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
 int nb_ofo_ret(struct kretprobe_instance *ri, struct pt_regs *regs);
 int nb_collapse_skb_pre(struct kprobe *p, struct pt_regs *regs);
 extern bool nb_collapse_skb_active;
+extern bool nb_ofo_drop_active;
+void *nb_kfree_skb_probe(void);
 int nb_inflight_init(unsigned int maxactive);
 void nb_inflight_exit(void);
 size_t nb_collapse_data_size(void);

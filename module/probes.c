@@ -64,6 +64,10 @@ static struct nb_probe nb_probes[NB_P_MAX] = {
 		.type = NB_T_KPROBE,
 		.kp = { .pre_handler = nb_collapse_skb_pre },
 	},
+	[NB_P_OFO_DROP] = {
+		.hook = "ofo_drop", .symbol = "kfree_skb",
+		.type = NB_T_TRACEPOINT,
+	},
 };
 
 struct nb_tp_find {
@@ -231,7 +235,10 @@ int nb_probes_init(void)
 	nb_probes[NB_P_COLLAPSE].rp.maxactive = maxactive;
 	nb_probes[NB_P_OFO].rp.maxactive = maxactive;
 	nb_probes[NB_P_PRUNE].rp.maxactive = maxactive;
-	/* Counts skbs for the collapse calls entered after it is on. */
+	/* Count for the calls entered after they are on. */
+	nb_probes[NB_P_OFO_DROP].tp_func = nb_kfree_skb_probe();
+	if (!nb_attach(&nb_probes[NB_P_OFO_DROP]))
+		WRITE_ONCE(nb_ofo_drop_active, true);
 	if (!nb_attach(&nb_probes[NB_P_COLLAPSE_SKB]))
 		WRITE_ONCE(nb_collapse_skb_active, true);
 	/* Handlers of the prune path look at what the others recorded. */
@@ -253,6 +260,7 @@ void nb_probes_exit(void)
 	tracepoint_synchronize_unregister();
 	nb_ep_flush();
 	nb_collapse_skb_active = false;
+	nb_ofo_drop_active = false;
 	nb_inflight_exit();
 }
 

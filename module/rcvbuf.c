@@ -144,7 +144,7 @@ static void nb_ep_open(struct nb_cpu *st, int ctx, struct sock *sk, int ifindex)
 	ep->skbs = 0;
 	nb_event_sock(&ep->ev, sk);
 	rcu_read_lock();
-	row = nb_row_attr(net, ifindex);
+	row = nb_row_rcv(net, ifindex);
 	if (row)
 		nb_ctr_add(row, NB_C_PRUNE_CALLS, 1);
 	rcu_read_unlock();
@@ -471,7 +471,7 @@ static int __nb_collapse_ret(struct kretprobe_instance *ri, struct pt_regs *regs
 	if (ep)
 		row = nb_row_find(ep->cookie, ep->ifindex, false);
 	else
-		row = nb_row_attr(sock_net(sk), nb_sk_ifindex(sk, NULL));
+		row = nb_row_rcv(sock_net(sk), nb_sk_ifindex(sk, NULL));
 	if (row) {
 		nb_ctr_add(row, NB_C_COLL_CALLS, 1);
 		nb_ctr_add(row, NB_C_COLL_SKBS, skbs);
@@ -495,10 +495,36 @@ static int __nb_collapse_ret(struct kretprobe_instance *ri, struct pt_regs *regs
 
 NB_TIMED(NB_P_COLLAPSE, nb_collapse_ret, NB_RP_PARAMS, (ri, regs))
 
+/*
+ * skb:kfree_skb, for the drops of tcp_prune_ofo_queue (reason
+ * TCP_OFO_QUEUE_PRUNE, no other caller uses it): each dropped skb's
+ * segments, as sk_drops counts them, go to the call in flight on its
+ * socket. Every other drop returns at the first test.
+ */
+bool nb_ofo_drop_active;
+
+static void nb_kfree_skb_tp NB_KFREE_SKB_PARAMS
+{
+	struct sock *sk;
+
+	if (likely(reason != SKB_DROP_REASON_TCP_OFO_QUEUE_PRUNE))
+		return;
+	this_cpu_inc(nb_cpu.hits[NB_P_OFO_DROP]);
+	sk = nb_kfree_skb_sk(skb);
+	if (sk)
+		nb_fl_add(sk, max_t(u16, 1, skb_shinfo(skb)->gso_segs));
+}
+
+void *nb_kfree_skb_probe(void)
+{
+	return (void *)nb_kfree_skb_tp;
+}
+
 struct nb_ofo_data {
 	struct sock *sk;
 	int rmem0;
 	int drops0;
+	int slot;		/* in nb_fl, or -1: segments from sk_drops */
 	bool own;		/* the prune's own call, not the retry loop's */
 };
 
@@ -513,6 +539,7 @@ static int __nb_ofo_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	d->sk = (struct sock *)regs_get_kernel_argument(regs, 0);
 	d->rmem0 = atomic_read(&d->sk->sk_rmem_alloc);
 	d->drops0 = atomic_read(&d->sk->sk_drops);
+	d->slot = READ_ONCE(nb_ofo_drop_active) ? nb_fl_claim(d->sk) : -1;
 	ep = nb_ep_of(st, d->sk);
 	/* The prune calls it only while still above sk_rcvbuf. */
 	d->own = ep && !ep->ofo && d->rmem0 > READ_ONCE(d->sk->sk_rcvbuf);
@@ -533,8 +560,13 @@ static int __nb_ofo_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct nb_row *row;
 	unsigned long flags;
 	int rmem, freed;
+	u32 segs;
 
 	rmem = atomic_read(&sk->sk_rmem_alloc);
+	if (d->slot >= 0)
+		segs = nb_fl_release(d->slot);
+	else
+		segs = atomic_read(&sk->sk_drops) - d->drops0;
 	local_irq_save(flags);
 	ep = nb_ep_of(st, sk);
 	if (pruned) {
@@ -543,17 +575,16 @@ static int __nb_ofo_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 		if (ep)
 			row = nb_row_find(ep->cookie, ep->ifindex, false);
 		else
-			row = nb_row_attr(sock_net(sk), nb_sk_ifindex(sk, NULL));
+			row = nb_row_rcv(sock_net(sk), nb_sk_ifindex(sk, NULL));
 		if (row) {
 			nb_ctr_add(row, NB_C_OFO_CALLS, 1);
-			nb_ctr_add(row, NB_C_OFO_SEGS,
-				   atomic_read(&sk->sk_drops) - d->drops0);
+			nb_ctr_add(row, NB_C_OFO_SEGS, segs);
 			nb_ctr_add(row, NB_C_OFO_BYTES, freed > 0 ? freed : 0);
 		}
 		rcu_read_unlock();
 	}
 	if (ep && pruned)
-		ep->skbs += atomic_read(&sk->sk_drops) - d->drops0;
+		ep->skbs += segs;
 	if (ep && d->own) {
 		ep->t_last = local_clock();
 		/* Mirrors the prune: still above sk_rcvbuf means RcvPruned. */

@@ -101,8 +101,8 @@ def check_probes(lines):
            f[3] not in ("active", "unavailable") or not NUM.match(f[4]) or \
            not (NUM.match(f[5]) or f[5] == "-") or not NUM.match(f[6]):
             errs.append("bad row %r" % ln)
-    if len(lines) != 7:
-        errs.append("%d probe rows, want 6" % (len(lines) - 1))
+    if len(lines) != 8:
+        errs.append("%d probe rows, want 7" % (len(lines) - 1))
     return errs
 
 
@@ -156,7 +156,7 @@ def _table(lines, cols, maxcols, tail):
 
 RCOLS = ("coll_calls coll_skbs coll_freed coll_ns coll_max_ns prune_calls "
          "prune_noop prune_collapse prune_ofo prune_drop prune_ns prune_max_ns "
-         "ofo_calls ofo_segs ofo_bytes untracked prune_unseen").split()
+         "ofo_calls ofo_segs ofo_bytes untracked prune_unseen gone").split()
 NCOLS = "polls packets exhausted empty poll_ns poll_max_ns untimed".split()
 
 
@@ -168,7 +168,7 @@ def check_rcvbuf(lines):
             continue
         v = dict(zip(RCOLS, map(int, f[3:])))
         if f[0] not in ("unknown", "total"):
-            for c in ("untracked", "prune_unseen"):
+            for c in ("untracked", "prune_unseen", "gone"):
                 if v[c]:
                     errs.append("%s on a device row: %r" % (c, ln))
         if v["prune_noop"] + v["prune_collapse"] + v["prune_ofo"] + \
