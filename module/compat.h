@@ -36,4 +36,21 @@
 #define nb_prune_in_skb(regs)	((const struct sk_buff *)NULL)
 #endif
 
+/*
+ * The skb:kfree_skb tracepoint gained the receiving socket (rx_sk) in
+ * 6.11; before, the socket of an out-of-order skb is skb->sk (an skb in
+ * that queue is charged to it, skb_set_owner_r()).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+#define NB_KFREE_SKB_PARAMS \
+	(void *data, struct sk_buff *skb, void *location, \
+	 enum skb_drop_reason reason, struct sock *rx_sk)
+#define nb_kfree_skb_sk(skb)	(rx_sk)
+#else
+#define NB_KFREE_SKB_PARAMS \
+	(void *data, struct sk_buff *skb, void *location, \
+	 enum skb_drop_reason reason)
+#define nb_kfree_skb_sk(skb)	((skb)->sk)
+#endif
+
 #endif /* _NETBUF_COMPAT_H */

@@ -67,6 +67,7 @@ enum nb_ctr {
 	NB_C_OFO_SEGS,
 	NB_C_OFO_BYTES,
 	NB_C_UNTRACKED,
+	NB_C_GONE,
 	NB_C_MAX,
 };
 
@@ -161,6 +162,8 @@ enum nb_probe_id {
 	NB_P_NAPI,
 	NB_P_NAPI_TIME,
 	NB_P_NAPI_THREAD,
+	NB_P_COLLAPSE_SKB,
+	NB_P_OFO_DROP,
 	NB_P_MAX,
 };
 
@@ -217,7 +220,14 @@ struct nb_episode {
 struct nb_cpu {
 	struct nb_episode ep[NB_NCTX];
 	struct timer_list timer;
-	u64 soft_collapsed;		/* TCPRcvCollapsed seen in softirq */
+	/*
+	 * Without the tcp_collapse_one probe, skbs come from this CPU's
+	 * TCPRcvCollapsed: the task-context collapse running here (its
+	 * namespace) and what softirq collapses of that namespace nested in
+	 * it collapsed themselves.
+	 */
+	u64 task_coll_cookie;
+	u64 soft_collapsed;
 	struct napi_struct *napi;	/* poll being timed (kprobe mode) */
 	u64 napi_t0;			/* its start, or the last stamp */
 	struct napi_struct *thr_napi;	/* threaded poll being timed */
@@ -282,6 +292,7 @@ int nb_table_init(void);
 void nb_table_exit(void);
 struct nb_row *nb_row_lookup(u64 cookie, int ifindex);
 struct nb_row *nb_row_attr(struct net *net, int ifindex);
+struct nb_row *nb_row_rcv(struct net *net, int ifindex);
 struct nb_row *nb_row_find(u64 cookie, int ifindex, bool count_untracked);
 void nb_row_reset_net(struct net *net);
 size_t nb_row_bytes(void);
@@ -351,6 +362,12 @@ int nb_collapse_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
 int nb_collapse_ret(struct kretprobe_instance *ri, struct pt_regs *regs);
 int nb_ofo_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
 int nb_ofo_ret(struct kretprobe_instance *ri, struct pt_regs *regs);
+int nb_collapse_skb_pre(struct kprobe *p, struct pt_regs *regs);
+extern bool nb_collapse_skb_active;
+extern bool nb_ofo_drop_active;
+void *nb_kfree_skb_probe(void);
+int nb_inflight_init(unsigned int maxactive);
+void nb_inflight_exit(void);
 size_t nb_collapse_data_size(void);
 size_t nb_ofo_data_size(void);
 void nb_ep_timer(struct timer_list *t);

@@ -66,6 +66,15 @@ static struct nb_probe nb_probes[NB_P_MAX] = {
 		.type = NB_T_KPROBE,
 		.kp = { .pre_handler = nb_napi_thread_pre },
 	},
+	[NB_P_COLLAPSE_SKB] = {
+		.hook = "collapse_skb", .symbol = "tcp_collapse_one",
+		.type = NB_T_KPROBE,
+		.kp = { .pre_handler = nb_collapse_skb_pre },
+	},
+	[NB_P_OFO_DROP] = {
+		.hook = "ofo_drop", .symbol = "kfree_skb",
+		.type = NB_T_TRACEPOINT,
+	},
 };
 
 struct nb_tp_find {
@@ -256,16 +265,40 @@ static void nb_attach_napi_thread(void)
 	strscpy(p->note, "armed_at_first_threaded_poll", sizeof(p->note));
 }
 
+/*
+ * Return-probe instances: one per call in flight. Under preempt=full or
+ * PREEMPT_RT a task can be preempted inside the probed function, so a
+ * CPU can have many (the kernel's default, max(10, 2 * CPUs), counts two
+ * per CPU: a task and the softirq nested in it).
+ */
+static unsigned int nb_maxactive(void)
+{
+	return max_t(unsigned int, 64, 8 * num_possible_cpus());
+}
+
 int nb_probes_init(void)
 {
-	int cpu;
+	unsigned int maxactive = nb_maxactive();
+	int cpu, err;
 
+	err = nb_inflight_init(maxactive);
+	if (err)
+		return err;
 	for_each_possible_cpu(cpu)
 		timer_setup(&per_cpu_ptr(&nb_cpu, cpu)->timer, nb_ep_timer,
 			    TIMER_PINNED);
 
 	nb_probes[NB_P_COLLAPSE].rp.data_size = nb_collapse_data_size();
 	nb_probes[NB_P_OFO].rp.data_size = nb_ofo_data_size();
+	nb_probes[NB_P_COLLAPSE].rp.maxactive = maxactive;
+	nb_probes[NB_P_OFO].rp.maxactive = maxactive;
+	nb_probes[NB_P_PRUNE].rp.maxactive = maxactive;
+	/* Count for the calls entered after they are on. */
+	nb_probes[NB_P_OFO_DROP].tp_func = nb_kfree_skb_probe();
+	if (!nb_attach(&nb_probes[NB_P_OFO_DROP]))
+		WRITE_ONCE(nb_ofo_drop_active, true);
+	if (!nb_attach(&nb_probes[NB_P_COLLAPSE_SKB]))
+		WRITE_ONCE(nb_collapse_skb_active, true);
 	/* Handlers of the prune path look at what the others recorded. */
 	nb_attach(&nb_probes[NB_P_COLLAPSE]);
 	nb_attach(&nb_probes[NB_P_OFO]);
@@ -291,6 +324,9 @@ void nb_probes_exit(void)
 	nb_detach(&nb_probes[NB_P_NAPI_THREAD]);
 	mutex_unlock(&nb_thread_lock);
 	nb_ep_flush();
+	nb_collapse_skb_active = false;
+	nb_ofo_drop_active = false;
+	nb_inflight_exit();
 }
 
 static unsigned long nb_hits(int id)

@@ -51,14 +51,14 @@ enum nb_rcol {
 	R_COLL_CALLS, R_COLL_SKBS, R_COLL_FREED, R_COLL_NS, R_COLL_MAX,
 	R_PRUNE_CALLS, R_PRUNE_NOOP, R_PRUNE_COLLAPSE, R_PRUNE_OFO,
 	R_PRUNE_DROP, R_PRUNE_NS, R_PRUNE_MAX, R_OFO_CALLS, R_OFO_SEGS,
-	R_OFO_BYTES, R_UNTRACKED, R_MAX,
+	R_OFO_BYTES, R_UNTRACKED, R_PRUNE_UNSEEN, R_GONE, R_MAX,
 };
 
 static const char *const nb_rcol_name[R_MAX] = {
 	"coll_calls", "coll_skbs", "coll_freed", "coll_ns", "coll_max_ns",
 	"prune_calls", "prune_noop", "prune_collapse", "prune_ofo",
 	"prune_drop", "prune_ns", "prune_max_ns", "ofo_calls", "ofo_segs",
-	"ofo_bytes", "untracked",
+	"ofo_bytes", "untracked", "prune_unseen", "gone",
 };
 
 static void nb_rcvbuf_read(const struct nb_row *row, u64 *v)
@@ -82,6 +82,8 @@ static void nb_rcvbuf_read(const struct nb_row *row, u64 *v)
 	v[R_OFO_SEGS] = nb_ctr_read(row, NB_C_OFO_SEGS);
 	v[R_OFO_BYTES] = nb_ctr_read(row, NB_C_OFO_BYTES);
 	v[R_UNTRACKED] = nb_ctr_read(row, NB_C_UNTRACKED);
+	v[R_PRUNE_UNSEEN] = 0;
+	v[R_GONE] = nb_ctr_read(row, NB_C_GONE);
 }
 
 static void nb_sum_into(u64 *total, const u64 *v, int n, const bool *is_max)
@@ -118,21 +120,19 @@ static void nb_show_total(struct seq_file *m, const u64 *v, int n)
 }
 
 /*
- * Unknown row: add the prune episodes no hook saw begin (the kernel's
- * PruneCalled minus the episodes counted in @total and here).
+ * Unknown row: the prune episodes no hook saw begin (the kernel's
+ * PruneCalled minus the episodes counted in @total and here), in a column
+ * of their own: counted episodes stay what the probes saw.
  */
 static void nb_rcvbuf_read_row(struct net *net, const struct nb_row *row,
 			       u64 *v, const u64 *total)
 {
-	u64 extra;
-
 	nb_rcvbuf_read(row, v);
 	if (!(row->flags & NB_ROW_UNKNOWN))
 		return;
-	extra = nb_prune_unattributed(net, row, total[R_PRUNE_CALLS] +
-				      v[R_PRUNE_CALLS]);
-	v[R_PRUNE_CALLS] += extra;
-	v[R_PRUNE_NOOP] += extra;
+	v[R_PRUNE_UNSEEN] = nb_prune_unattributed(net, row,
+						  total[R_PRUNE_CALLS] +
+						  v[R_PRUNE_CALLS]);
 }
 
 /* ---- napi ---- */

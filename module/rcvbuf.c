@@ -11,9 +11,10 @@
  * episode (a per-CPU, per-context slot). The second half can only fail
  * under socket memory pressure (tcp_mem or a memcg limit), cannot be
  * evaluated without side effects, and then the prune returns at once
- * (sk_rmem_alloc <= sk_rcvbuf): those episodes are counted by reconciling
- * with the kernel's own PruneCalled at read time, as "nothing to do" in the
- * namespace's unknown row (see nb_prune_unattributed()).
+ * (sk_rmem_alloc <= sk_rcvbuf): those episodes are not counted; the
+ * unknown row shows how many there were, the kernel's own PruneCalled
+ * minus the episodes counted, in a column of its own (prune_unseen, see
+ * nb_prune_unattributed()).
  *
  * An episode ends at the last thing the prune does, which netbuf sees from
  * the return probes of tcp_collapse and tcp_prune_ofo_queue; where the prune
@@ -24,7 +25,10 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/hash.h>
 #include <linux/kprobes.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/sched/clock.h>
 #include <linux/skbuff.h>
@@ -140,7 +144,7 @@ static void nb_ep_open(struct nb_cpu *st, int ctx, struct sock *sk, int ifindex)
 	ep->skbs = 0;
 	nb_event_sock(&ep->ev, sk);
 	rcu_read_lock();
-	row = nb_row_attr(net, ifindex);
+	row = nb_row_rcv(net, ifindex);
 	if (row)
 		nb_ctr_add(row, NB_C_PRUNE_CALLS, 1);
 	rcu_read_unlock();
@@ -263,11 +267,112 @@ static int __nb_prunefn_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 NB_TIMED(NB_P_PRUNE, nb_prunefn_ret, NB_RP_PARAMS, (ri, regs))
 
+/*
+ * Calls in flight, keyed by socket. tcp_collapse and tcp_prune_ofo_queue
+ * run under the socket's lock, so a socket has at most one of them in
+ * flight, whatever nests in it on the CPU and wherever its task is
+ * preempted to or migrates. Each call claims a slot at entry; what the
+ * call frees is counted into its slot by the probes that see each skb
+ * go (tcp_collapse_one, the out-of-order prune's drops) and read at
+ * return. Sized for twice the kretprobe instances that can exist, so a
+ * call with an instance always finds a free slot; lookups start at the
+ * socket's hash and go no further than the longest claim ever made.
+ */
+struct nb_inflight {
+	struct sock *sk;
+	u32 count;
+};
+
+static struct nb_inflight *nb_fl;
+static unsigned int nb_fl_mask;
+static unsigned int nb_fl_dist;	/* longest probe distance of a claim */
+bool nb_collapse_skb_active;
+
+int nb_inflight_init(unsigned int maxactive)
+{
+	unsigned int n = roundup_pow_of_two(4 * maxactive);
+
+	nb_fl = kvcalloc(n, sizeof(*nb_fl), GFP_KERNEL);
+	if (!nb_fl)
+		return -ENOMEM;
+	nb_fl_mask = n - 1;
+	return 0;
+}
+
+void nb_inflight_exit(void)
+{
+	kvfree(nb_fl);
+	nb_fl = NULL;
+}
+
+static unsigned int nb_fl_hash(const struct sock *sk)
+{
+	return hash_ptr(sk, 32) & nb_fl_mask;
+}
+
+/* The slot of @sk's call, or -1 if it has none. */
+static int nb_fl_claim(struct sock *sk)
+{
+	unsigned int h = nb_fl_hash(sk), i;
+
+	for (i = 0; i <= nb_fl_mask; i++) {
+		unsigned int slot = (h + i) & nb_fl_mask;
+
+		if (!READ_ONCE(nb_fl[slot].sk) &&
+		    !cmpxchg(&nb_fl[slot].sk, NULL, sk)) {
+			nb_fl[slot].count = 0;
+			while (READ_ONCE(nb_fl_dist) < i) {
+				unsigned int d = READ_ONCE(nb_fl_dist);
+
+				if (cmpxchg(&nb_fl_dist, d, i) == d)
+					break;
+			}
+			return slot;
+		}
+	}
+	return -1;
+}
+
+/* Only @sk's own call (one flow of control) writes its slot's count. */
+static void nb_fl_add(const struct sock *sk, u32 n)
+{
+	unsigned int h = nb_fl_hash(sk), i, dist = READ_ONCE(nb_fl_dist);
+
+	for (i = 0; i <= dist; i++) {
+		struct nb_inflight *f = &nb_fl[(h + i) & nb_fl_mask];
+
+		if (READ_ONCE(f->sk) == sk) {
+			f->count += n;
+			return;
+		}
+	}
+}
+
+static u32 nb_fl_release(int slot)
+{
+	u32 n = nb_fl[slot].count;
+
+	/* The count is read before the slot can be claimed again. */
+	smp_store_release(&nb_fl[slot].sk, NULL);
+	return n;
+}
+
+/* kprobe on tcp_collapse_one(sk, skb, list, root): one skb collapsed. */
+static int __nb_collapse_skb_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	this_cpu_inc(nb_cpu.hits[NB_P_COLLAPSE_SKB]);
+	nb_fl_add((struct sock *)regs_get_kernel_argument(regs, 0), 1);
+	return 0;
+}
+
+NB_TIMED(NB_P_COLLAPSE_SKB, nb_collapse_skb_pre, NB_KP_PARAMS, (p, regs))
+
 struct nb_collapse_data {
 	struct sock *sk;
 	u64 t0;
 	unsigned long mib0;	/* this CPU's TCPRcvCollapsed at entry */
 	u64 soft0;		/* st->soft_collapsed at entry */
+	int slot;		/* in nb_fl, or -1: skbs from the MIB */
 	int rmem0;
 	bool rcvq;		/* collapsing sk_receive_queue: the prune's last */
 };
@@ -288,8 +393,13 @@ static int __nb_collapse_entry(struct kretprobe_instance *ri, struct pt_regs *re
 	d->sk = (struct sock *)regs_get_kernel_argument(regs, 0);
 	d->rcvq = regs_get_kernel_argument(regs, 1) != 0;
 	d->rmem0 = atomic_read(&d->sk->sk_rmem_alloc);
-	d->mib0 = nb_mib_collapsed(d->sk);
-	d->soft0 = st->soft_collapsed;
+	d->slot = READ_ONCE(nb_collapse_skb_active) ? nb_fl_claim(d->sk) : -1;
+	if (d->slot < 0) {
+		d->mib0 = nb_mib_collapsed(d->sk);
+		d->soft0 = st->soft_collapsed;
+		if (nb_ctx() == NB_CTX_TASK)
+			st->task_coll_cookie = sock_net(d->sk)->net_cookie;
+	}
 	ep = nb_ep_of(st, d->sk);
 	if (ep)
 		ep->collapsed = true;
@@ -316,6 +426,29 @@ static void nb_collapse_log(const struct nb_collapse_data *d, struct sock *sk,
 	nb_event_commit(&ev);
 }
 
+/*
+ * Skbs collapsed by a call that had no slot: this CPU's TCPRcvCollapsed
+ * of the socket's namespace moved by the call's own skbs and by those of
+ * softirq collapses of the same namespace nested in it, which add theirs
+ * to st->soft_collapsed. Interrupts are off.
+ */
+static u64 nb_collapse_mib_skbs(struct nb_cpu *st,
+				const struct nb_collapse_data *d)
+{
+	struct sock *sk = d->sk;
+	u64 skbs = nb_mib_collapsed(sk) - d->mib0, nested;
+	u64 cookie = sock_net(sk)->net_cookie;
+
+	if (nb_ctx() == NB_CTX_SOFTIRQ) {
+		if (st->task_coll_cookie == cookie)
+			st->soft_collapsed += skbs;
+		return skbs;
+	}
+	nested = st->soft_collapsed - d->soft0;
+	st->task_coll_cookie = 0;
+	return skbs > nested ? skbs - nested : 0;
+}
+
 static int __nb_collapse_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct nb_collapse_data *d = (struct nb_collapse_data *)ri->data;
@@ -327,20 +460,18 @@ static int __nb_collapse_ret(struct kretprobe_instance *ri, struct pt_regs *regs
 	unsigned long flags;
 	int freed;
 
-	skbs = nb_mib_collapsed(sk) - d->mib0;
 	local_irq_save(flags);
-	/* Collapses of softirqs that interrupted this task are theirs. */
-	if (nb_ctx() == NB_CTX_SOFTIRQ)
-		st->soft_collapsed += skbs;
+	if (d->slot >= 0)
+		skbs = nb_fl_release(d->slot);
 	else
-		skbs -= st->soft_collapsed - d->soft0;
+		skbs = nb_collapse_mib_skbs(st, d);
 	freed = d->rmem0 - atomic_read(&sk->sk_rmem_alloc);
 	ep = nb_ep_of(st, sk);
 	rcu_read_lock();
 	if (ep)
 		row = nb_row_find(ep->cookie, ep->ifindex, false);
 	else
-		row = nb_row_attr(sock_net(sk), nb_sk_ifindex(sk, NULL));
+		row = nb_row_rcv(sock_net(sk), nb_sk_ifindex(sk, NULL));
 	if (row) {
 		nb_ctr_add(row, NB_C_COLL_CALLS, 1);
 		nb_ctr_add(row, NB_C_COLL_SKBS, skbs);
@@ -364,10 +495,36 @@ static int __nb_collapse_ret(struct kretprobe_instance *ri, struct pt_regs *regs
 
 NB_TIMED(NB_P_COLLAPSE, nb_collapse_ret, NB_RP_PARAMS, (ri, regs))
 
+/*
+ * skb:kfree_skb, for the drops of tcp_prune_ofo_queue (reason
+ * TCP_OFO_QUEUE_PRUNE, no other caller uses it): each dropped skb's
+ * segments, as sk_drops counts them, go to the call in flight on its
+ * socket. Every other drop returns at the first test.
+ */
+bool nb_ofo_drop_active;
+
+static void nb_kfree_skb_tp NB_KFREE_SKB_PARAMS
+{
+	struct sock *sk;
+
+	if (likely(reason != SKB_DROP_REASON_TCP_OFO_QUEUE_PRUNE))
+		return;
+	this_cpu_inc(nb_cpu.hits[NB_P_OFO_DROP]);
+	sk = nb_kfree_skb_sk(skb);
+	if (sk)
+		nb_fl_add(sk, max_t(u16, 1, skb_shinfo(skb)->gso_segs));
+}
+
+void *nb_kfree_skb_probe(void)
+{
+	return (void *)nb_kfree_skb_tp;
+}
+
 struct nb_ofo_data {
 	struct sock *sk;
 	int rmem0;
 	int drops0;
+	int slot;		/* in nb_fl, or -1: segments from sk_drops */
 	bool own;		/* the prune's own call, not the retry loop's */
 };
 
@@ -382,6 +539,7 @@ static int __nb_ofo_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	d->sk = (struct sock *)regs_get_kernel_argument(regs, 0);
 	d->rmem0 = atomic_read(&d->sk->sk_rmem_alloc);
 	d->drops0 = atomic_read(&d->sk->sk_drops);
+	d->slot = READ_ONCE(nb_ofo_drop_active) ? nb_fl_claim(d->sk) : -1;
 	ep = nb_ep_of(st, d->sk);
 	/* The prune calls it only while still above sk_rcvbuf. */
 	d->own = ep && !ep->ofo && d->rmem0 > READ_ONCE(d->sk->sk_rcvbuf);
@@ -402,8 +560,13 @@ static int __nb_ofo_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct nb_row *row;
 	unsigned long flags;
 	int rmem, freed;
+	u32 segs;
 
 	rmem = atomic_read(&sk->sk_rmem_alloc);
+	if (d->slot >= 0)
+		segs = nb_fl_release(d->slot);
+	else
+		segs = atomic_read(&sk->sk_drops) - d->drops0;
 	local_irq_save(flags);
 	ep = nb_ep_of(st, sk);
 	if (pruned) {
@@ -412,17 +575,16 @@ static int __nb_ofo_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 		if (ep)
 			row = nb_row_find(ep->cookie, ep->ifindex, false);
 		else
-			row = nb_row_attr(sock_net(sk), nb_sk_ifindex(sk, NULL));
+			row = nb_row_rcv(sock_net(sk), nb_sk_ifindex(sk, NULL));
 		if (row) {
 			nb_ctr_add(row, NB_C_OFO_CALLS, 1);
-			nb_ctr_add(row, NB_C_OFO_SEGS,
-				   atomic_read(&sk->sk_drops) - d->drops0);
+			nb_ctr_add(row, NB_C_OFO_SEGS, segs);
 			nb_ctr_add(row, NB_C_OFO_BYTES, freed > 0 ? freed : 0);
 		}
 		rcu_read_unlock();
 	}
 	if (ep && pruned)
-		ep->skbs += atomic_read(&sk->sk_drops) - d->drops0;
+		ep->skbs += segs;
 	if (ep && d->own) {
 		ep->t_last = local_clock();
 		/* Mirrors the prune: still above sk_rcvbuf means RcvPruned. */
@@ -439,7 +601,8 @@ NB_TIMED(NB_P_OFO, nb_ofo_ret, NB_RP_PARAMS, (ri, regs))
 /*
  * Prune episodes of @net that no hook saw begin: the kernel's PruneCalled
  * since the namespace's baseline minus the episodes netbuf counted. They
- * all ended at once with nothing to do (see the top of this file).
+ * began under socket memory pressure, below sk_rcvbuf (see the top of
+ * this file), and ended at once with nothing to do.
  */
 u64 nb_prune_unattributed(struct net *net, const struct nb_row *unknown,
 			  u64 counted)

@@ -139,6 +139,28 @@ struct nb_row *nb_row_attr(struct net *net, int ifindex)
 	return nb_row_find(net->net_cookie, ifindex, true);
 }
 
+/*
+ * The row a receive-buffer event of @net on @ifindex counts in. Where the
+ * interface has no row, the namespace's unknown row: counted as untracked
+ * when the device is there (refused a row by the cap), as gone when it is
+ * not any more (a socket's sk_rx_dst_ifindex outlives its device).
+ */
+struct nb_row *nb_row_rcv(struct net *net, int ifindex)
+{
+	struct nb_row *row;
+
+	if (ifindex <= 0)
+		return nb_row_find(net->net_cookie, 0, false);
+	row = nb_row_lookup(net->net_cookie, ifindex);
+	if (likely(row))
+		return row;
+	row = nb_row_find(net->net_cookie, 0, false);
+	if (row)
+		nb_ctr_add(row, dev_get_by_index_rcu(net, ifindex) ?
+			   NB_C_UNTRACKED : NB_C_GONE, 1);
+	return row;
+}
+
 struct nb_row *nb_row_find(u64 cookie, int ifindex, bool count_untracked)
 {
 	struct nb_row *row;

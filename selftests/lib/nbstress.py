@@ -101,8 +101,8 @@ def check_probes(lines):
            f[3] not in ("active", "unavailable") or not NUM.match(f[4]) or \
            not (NUM.match(f[5]) or f[5] == "-") or not NUM.match(f[6]):
             errs.append("bad row %r" % ln)
-    if len(lines) != 7:
-        errs.append("%d probe rows, want 6" % (len(lines) - 1))
+    if len(lines) != 9:
+        errs.append("%d probe rows, want 8" % (len(lines) - 1))
     return errs
 
 
@@ -156,7 +156,7 @@ def _table(lines, cols, maxcols, tail):
 
 RCOLS = ("coll_calls coll_skbs coll_freed coll_ns coll_max_ns prune_calls "
          "prune_noop prune_collapse prune_ofo prune_drop prune_ns prune_max_ns "
-         "ofo_calls ofo_segs ofo_bytes untracked").split()
+         "ofo_calls ofo_segs ofo_bytes untracked prune_unseen gone").split()
 NCOLS = ("polls packets exhausted empty poll_ns poll_max_ns untimed netpoll "
          "busy_poll threaded untracked gone").split()
 
@@ -165,13 +165,16 @@ def check_rcvbuf(lines):
     errs = _table(lines, RCOLS, {"coll_max_ns", "prune_max_ns"}, ["unknown"])
     for ln in lines[1:]:
         f = ln.split()
-        if len(f) == 19 and f[0] not in ("unknown", "total") and f[18] != "0":
-            errs.append("untracked on a device row: %r" % ln)
-        if len(f) == 19 and all(NUM.match(x) for x in f[3:]):
-            v = dict(zip(RCOLS, map(int, f[3:])))
-            if v["prune_noop"] + v["prune_collapse"] + v["prune_ofo"] + \
-               v["prune_drop"] != v["prune_calls"]:
-                errs.append("prune outcomes do not add up: %r" % ln)
+        if len(f) != 3 + len(RCOLS) or not all(NUM.match(x) for x in f[3:]):
+            continue
+        v = dict(zip(RCOLS, map(int, f[3:])))
+        if f[0] not in ("unknown", "total"):
+            for c in ("untracked", "prune_unseen", "gone"):
+                if v[c]:
+                    errs.append("%s on a device row: %r" % (c, ln))
+        if v["prune_noop"] + v["prune_collapse"] + v["prune_ofo"] + \
+           v["prune_drop"] != v["prune_calls"]:
+            errs.append("prune outcomes do not add up: %r" % ln)
     return errs
 
 

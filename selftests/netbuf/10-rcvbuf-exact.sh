@@ -16,7 +16,7 @@ nb_load
 nb_del_netns $NS
 ip netns add $NS
 ip -n $NS link set lo up
-ktap_plan 16
+ktap_plan 17
 
 declare -A k0 k1
 CTRS="TCPRcvCollapsed PruneCalled RcvPruned OfoPruned"
@@ -42,6 +42,7 @@ ktap_check "workload pruned (PruneCalled > 0)" test "$(d PruneCalled)" -gt 0
 ktap_check "workload dropped (RcvPruned > 0)" test "$(d RcvPruned)" -gt 0
 ktap_eq "coll_skbs = TCPRcvCollapsed" "$(t coll_skbs)" "$(d TCPRcvCollapsed)"
 ktap_eq "prune_calls = PruneCalled" "$(t prune_calls)" "$(d PruneCalled)"
+ktap_eq "no prune episode unseen (prune_unseen)" "$(t prune_unseen)" 0
 ktap_eq "prune_drop = RcvPruned" "$(t prune_drop)" "$(d RcvPruned)"
 ktap_eq "ofo_calls = OfoPruned" "$(t ofo_calls)" "$(d OfoPruned)"
 ktap_eq "outcomes add up to episodes" \

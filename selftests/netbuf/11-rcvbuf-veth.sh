@@ -17,7 +17,7 @@ trap 'nb_del_netns $A $B' EXIT
 nb_load
 nb_del_netns $A $B
 nb_veth_pair $A $B
-ktap_plan 15
+ktap_plan 16
 
 declare -A k0 k1
 CTRS="TCPRcvCollapsed PruneCalled RcvPruned OfoPruned"
@@ -63,6 +63,7 @@ else
 fi
 ktap_eq "coll_skbs = TCPRcvCollapsed" "$(t coll_skbs)" "$(d TCPRcvCollapsed)"
 ktap_eq "prune_calls = PruneCalled" "$(t prune_calls)" "$(d PruneCalled)"
+ktap_eq "no prune episode unseen (prune_unseen)" "$(t prune_unseen)" 0
 ktap_eq "prune_drop = RcvPruned" "$(t prune_drop)" "$(d RcvPruned)"
 ktap_eq "ofo_calls = OfoPruned" "$(t ofo_calls)" "$(d OfoPruned)"
 ktap_check "ofo_segs >= ofo_calls" test "$(t ofo_segs)" -ge "$(t ofo_calls)"
