@@ -40,7 +40,9 @@ if [ "${1:-}" = --in-guest ]; then
 		nb_in "$ns" cat /proc/net/softnet_stat >"$dir/net/softnet_stat"
 		for s in ipv4/tcp_rmem ipv4/tcp_adv_win_scale core/netdev_budget \
 			core/netdev_budget_usecs core/dev_weight; do
-			nb_in "$ns" cat "/proc/sys/net/$s" >"$dir/sys/net/$s"
+			# host-wide sysctls (netdev_budget...) are not in other namespaces
+			nb_in "$ns" cat "/proc/sys/net/$s" >"$dir/sys/net/$s" 2>/dev/null ||
+				cat "/proc/sys/net/$s" >"$dir/sys/net/$s"
 		done
 	}
 	capture "" "$NETBUF_OUT/guest"
