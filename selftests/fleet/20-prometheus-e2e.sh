@@ -18,7 +18,7 @@
 . "$(dirname "$0")/lib.sh"
 
 ktap_header
-ktap_plan 16
+ktap_plan 15
 PQ=$NB_REPO/selftests/fleet/promq.py
 PROM=http://127.0.0.1:9090
 work=/tmp/fleet-e2e
@@ -67,6 +67,9 @@ scrape_configs:
   - job_name: node
     static_configs:
       - targets: ['127.0.0.1:9100']
+  - job_name: prometheus
+    static_configs:
+      - targets: ['127.0.0.1:9090']
 EOT
 ktap_check "promtool check config" promtool check config $work/prometheus.yml
 prometheus --config.file=$work/prometheus.yml --storage.tsdb.path=$work/data \
@@ -106,6 +109,9 @@ ktap_info "Prometheus had lo's prune_calls $want after $((SECONDS - s)) s"
 "$PQ" $PROM query 'histogram_quantile(0.99, netbuf_collapse_duration_seconds_bucket{iface="lo"})' >$work/coll_p99.txt
 "$PQ" $PROM query 'histogram_quantile(0.99, netbuf_prune_duration_seconds_bucket{iface="lo"})' >$work/prune_p99.txt
 /usr/sbin/netbuf show -j -z >$work/show2.json
+for f in prom.txt coll_p99.txt prune_p99.txt; do
+	ktap_info "$f: $(wc -l <$work/$f) lines, first: $(head -n 1 $work/$f)"
+done
 
 # compare: print "name prom netbuf_before netbuf_after" per counter.
 python3 - $work >$work/compare.txt <<'EOP'
@@ -179,9 +185,8 @@ done
 "$PQ" $PROM alerts 2>&1 | sed 's/^/# alert: /'
 ktap_check "NetbufPruneDrops firing for lo at /api/v1/alerts ($((SECONDS - s)) s)" \
 	bash -c "'$PQ' $PROM alerts | grep -q '^NetbufPruneDrops firing .*iface=\"lo\"'"
-ktap_eq "NetbufDown is not among the alerts" "$("$PQ" $PROM alerts | grep -c '^NetbufDown ')" 0
-ktap_eq "no rule evaluation failed" \
-	"$("$PQ" $PROM query 'sum(prometheus_rule_evaluation_failures_total)' | awk '{ print $2 }')" 0
+alerts=$("$PQ" $PROM alerts)
+ktap_eq "the alerts API answers, and NetbufDown is not among the alerts" "$?/$(echo "$alerts" | grep -c '^NetbufDown ')" 0/0
 ktap_eq "node_exporter read the textfile without error" \
 	"$("$PQ" $PROM query 'node_textfile_scrape_error' | awk '{ print $2 }')" 0
 

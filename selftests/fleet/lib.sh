@@ -38,8 +38,15 @@ fleet_clean() {
 	rm -f /var/lib/man-db/auto-update
 }
 
-# fleet_install DIR VERSION LOG: apt-get install both packages from DIR.
+# fleet_install DIR VERSION LOG: apt-get install both packages from DIR,
+# within FLEET_APT_TIMEOUT seconds (default 1200; the DKMS build under TCG
+# is most of it); on failure the end of its output and of DKMS's make.log.
 fleet_install() {
-	apt-get install "${FLEET_APT[@]}" "$1/netbuf-dkms_$2_all.deb" "$1"/netbuf_"$2"_*.deb >"$3" 2>&1 ||
-		{ sed 's/^/# /' "$3" | tail -n 40; return 1; }
+	timeout -k 10 "${FLEET_APT_TIMEOUT:-1200}" \
+		apt-get install "${FLEET_APT[@]}" "$1/netbuf-dkms_$2_all.deb" "$1"/netbuf_"$2"_*.deb >"$3" 2>&1 && return 0
+	echo "# apt-get install failed or timed out ($?)"
+	sed 's/^/# /' "$3" | tail -n 40
+	# shellcheck disable=SC2046
+	tail -n 20 $(ls -t /var/lib/dkms/netbuf/*/build/make.log 2>/dev/null | head -1) /dev/null 2>/dev/null | sed 's/^/# make.log: /'
+	return 1
 }
