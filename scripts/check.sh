@@ -93,6 +93,13 @@ else
 	fail=$((fail + 1))
 fi
 
+# Fleet: the Prometheus rules (promtool check and unit tests) and the
+# textfile collector; the Debian packages (lintian, contents, versions).
+# The guest legs (package round trip, Prometheus end to end) are make
+# check-fleet: too slow under TCG for CI.
+step "monitoring: promtool rules and tests, textfile collector" make -C monitoring check
+step "make deb-check: packages build, lintian clean, contents" make deb-check
+
 # DKMS round trip, part 1: build and install for every kernel; the guests
 # below modprobe what it installed (selftests/netbuf/40-dkms.sh).
 dkms_ok=0
