@@ -257,11 +257,12 @@ static void __nb_napi_tp(void *data, struct napi_struct *napi, int work,
 	/* This CPU's part only: this_cpu ops, safe against a netpoll poll
 	 * in a hard interrupt; no cache line another CPU writes.
 	 */
+	/* Bucket before max: nb_hist_read() relies on that order. */
 	if (timed) {
 		this_cpu_add(pc->poll_ns, one.poll_ns);
+		this_cpu_inc(pc->ns_bucket[nb_hist_index(one.poll_ns)]);
 		if (one.max_ns > this_cpu_read(pc->max_ns))
 			this_cpu_write(pc->max_ns, one.max_ns);
-		this_cpu_inc(pc->ns_bucket[nb_hist_index(one.poll_ns)]);
 	} else {
 		this_cpu_inc(pc->untimed);
 	}

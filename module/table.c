@@ -272,8 +272,27 @@ static void nb_row_clear(struct nb_row *row)
 }
 
 /* A histogram of @row as one: its shared atomics plus its per-CPU parts. */
-void nb_hist_read(const struct nb_row *row, enum nb_hist_kind k,
-		  u64 *count, u64 *sum, u64 *max)
+static u64 nb_hist_max(const struct nb_row *row, enum nb_hist_kind k)
+{
+	u64 m = atomic64_read(&row->hist[k].max), v;
+	int cpu;
+
+	if (!row->napi || k < NB_H_NAPI_NS)
+		return m;
+	for_each_possible_cpu(cpu) {
+		const struct nb_napi_pcpu *p = per_cpu_ptr(row->napi, cpu);
+
+		if (k == NB_H_NAPI_NS)
+			v = READ_ONCE(p->max_ns);
+		else
+			v = READ_ONCE(p->pkts_max);
+		m = max(m, v);
+	}
+	return m;
+}
+
+static void nb_hist_read_once(const struct nb_row *row, enum nb_hist_kind k,
+			      u64 *count, u64 *sum, u64 *max)
 {
 	const struct nb_hist *h = &row->hist[k];
 	int cpu, i;
@@ -298,6 +317,28 @@ void nb_hist_read(const struct nb_row *row, enum nb_hist_kind k,
 			*sum += READ_ONCE(p->packets);
 			*max = max(*max, READ_ONCE(p->pkts_max));
 		}
+	}
+}
+
+/*
+ * A histogram as one sample at a time leaves it: a writer raises its
+ * bucket before its max (x86 keeps that order), so when the max read
+ * before the buckets equals the max read after them, every sample up to
+ * that max is in the buckets read, and the max lies in the highest
+ * non-empty bucket. A few tries; a reader racing a busy writer gets the
+ * last read.
+ */
+void nb_hist_read(const struct nb_row *row, enum nb_hist_kind k,
+		  u64 *count, u64 *sum, u64 *max)
+{
+	int tries;
+
+	for (tries = 0; tries < 8; tries++) {
+		u64 before = nb_hist_max(row, k);
+
+		nb_hist_read_once(row, k, count, sum, max);
+		if (*max == before)
+			return;
 	}
 }
 
