@@ -97,10 +97,12 @@ static const char baseline_help[] =
 "\n"
 "save measures SECS seconds (default 5; -i 0: no period, counters only)\n"
 "and writes both snapshots to FILE (through FILE.tmp: a failed save writes\n"
-"nothing). compare shows, per interface, the rates, p99 and max of that\n"
-"period (before) next to the current ones (after: since the baseline, or\n"
-"with -i a fresh period of SECS), then softnet and the sysctls. When the\n"
-"counters went down (module reset or reloaded, host rebooted) it says so.\n";
+"nothing). compare shows, per interface (matched by ifindex: renames are\n"
+"shown as such), the rates, p99 and max of that period (before) next to\n"
+"those of a fresh period as long (after; -i SECS: of SECS; -i 0: since the\n"
+"baseline), each with its sample count, then softnet and the sysctls. No\n"
+"percent change below 100 samples. A reboot (boot_id), a reset (counters\n"
+"went down) and rows evicted under the cap are said as such.\n";
 
 static const char advise_help[] =
 "Usage: netbuf advise [-i SECS] [-j|-p]\n"
@@ -136,7 +138,7 @@ static const struct command commands[] = {
 	{ "hist", NULL, O_JSON, 0, cmd_hist, hist_help },
 	{ "baseline", "save", O_INTERVAL, 1, cmd_baseline_save,
 	  baseline_help },
-	{ "baseline", "compare", O_JSON | O_ZERO | O_INTERVAL, 0,
+	{ "baseline", "compare", O_JSON | O_ZERO | O_INTERVAL, 1,
 	  cmd_baseline_compare, baseline_help },
 	{ "advise", NULL, O_JSON | O_INTERVAL, 0, cmd_advise, advise_help },
 	{ "events", NULL, O_JSON | O_FOLLOW | O_INTERVAL | O_COUNT, 0,

@@ -12,7 +12,7 @@
 #include "stats.h"
 #include "view.h"
 
-#define ADV_MIN_SAMPLES		100		/* before a p99 is trusted */
+#define ADV_MIN_SAMPLES		NB_MIN_SAMPLES	/* before a p99 is trusted */
 #define ADV_COLLAPSE_P99_NS	1000000ull	/* 1 ms */
 #define ADV_COLLAPSE_MAX_NS	10000000ull	/* 10 ms, a single call */
 #define ADV_RMEM_MAX_BYTES	(4ll << 20)	/* Cloudflare's 2015 fix */

@@ -79,3 +79,19 @@ void keys_cgroup(struct emitter *em, u64 id, const char *path)
 			 path + n - (CGPATH_WIDTH - 3));
 	em_str(em, &K_CGPATH_SHOWN, n > CGPATH_WIDTH ? shown : path);
 }
+
+static const struct em_key K_TIME = {
+	"time", "time", NULL, NULL, NULL, EM_COUNT, 0,
+};
+static const struct em_key K_TIME_NS = {
+	"time_ns", NULL, NULL, NULL, NULL, EM_COUNT, 0,
+};
+
+void keys_time(struct emitter *em, u64 ns)
+{
+	char buf[48];
+
+	nb_fmt_rfc3339(buf, sizeof(buf), ns);
+	em_str(em, &K_TIME, buf);
+	em_u64(em, &K_TIME_NS, ns);
+}

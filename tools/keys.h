@@ -17,4 +17,7 @@ void keys_iface(struct emitter *em, const char *iface, long long ifindex,
  * "path", its end when it is long). */
 void keys_cgroup(struct emitter *em, u64 id, const char *path);
 
+/* Emit time (RFC 3339, UTC, nanoseconds) and time_ns (since the epoch). */
+void keys_time(struct emitter *em, u64 ns);
+
 #endif

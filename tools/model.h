@@ -151,6 +151,7 @@ struct nb_snapshot {
 	u64 monotonic_ns;	/* not saved in baselines */
 	char kernel[128];
 	char netns[32];
+	char boot_id[40];	/* kernel/random/boot_id; "": unknown */
 	char *raw[SRC_COUNT];	/* NULL: source absent (softnet only) */
 	size_t rawlen[SRC_COUNT];
 };

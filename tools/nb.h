@@ -14,7 +14,10 @@ typedef uint64_t u64;
 #endif
 
 #define NB_PROC_FORMAT		1	/* /proc/netbuf format this tool reads */
-#define NB_BASELINE_VERSION	1	/* baseline file version it writes/reads */
+#define NB_BASELINE_VERSION	2	/* baseline file version it writes; it
+					   reads 1 (no boot_id) too */
+#define NB_MIN_SAMPLES		100	/* fewer: no percentiles compared,
+					   no percent changes, no p99 advice */
 
 enum nb_exit {
 	NB_EXIT_OK = 0,
@@ -77,5 +80,7 @@ double nb_ns_to_s(u64 ns);
 void nb_fmt_duration(char *buf, size_t n, u64 ns);	/* "1.23ms" */
 void nb_fmt_seconds(char *buf, size_t n, u64 ns);	/* "0.001024", exact */
 void nb_fmt_bytes(char *buf, size_t n, u64 bytes);	/* "6.0 MiB" */
+/* CLOCK_REALTIME ns as RFC 3339 in UTC: "2026-11-30T11:42:56.123456789Z" */
+void nb_fmt_rfc3339(char *buf, size_t n, u64 ns);
 
 #endif

@@ -344,3 +344,16 @@ void nb_fmt_bytes(char *buf, size_t n, u64 bytes)
 	else
 		snprintf(buf, n, "%llu B", (unsigned long long)bytes);
 }
+
+void nb_fmt_rfc3339(char *buf, size_t n, u64 ns)
+{
+	time_t t = (time_t)(ns / 1000000000ull);
+	char day[32];
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) ||
+	    !strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm))
+		snprintf(day, sizeof(day), "1970-01-01T00:00:00");
+	snprintf(buf, n, "%s.%09lluZ", day,
+		 (unsigned long long)(ns % 1000000000ull));
+}

@@ -270,25 +270,27 @@ else bad "watch on a terminal redraws in place"; fi
 fixture "$FIX/basic-6.1"
 nb baseline save -i 0.2 "$TMP/b1"; check "save" 0
 if [ -s "$TMP/b1" ] && [ ! -e "$TMP/b1.tmp" ] &&
-   [ "$(head -1 "$TMP/b1")" = "netbuf-baseline 1" ]; then ok
+   [ "$(head -1 "$TMP/b1")" = "netbuf-baseline 2" ]; then ok
 else bad "save wrote $TMP/b1"; fi
 fixture "$FIX/basic-6.1-later"
-nb baseline compare "$TMP/b1"; check "compare" 0
+nb baseline compare -i 0 "$TMP/b1"; check "compare" 0
 has "compare" "after: period"
 has "compare" "basis since the baseline"
 has "compare" "eth0     coll_calls_per_s"
+nb baseline compare "$TMP/b1"; check "compare, equal periods" 0
+has "compare, equal periods" "basis a fresh period as long as the saved one"
 has "compare" "net.ipv4.tcp_rmem"
 nb baseline compare -j "$TMP/b1"; check "compare -j" 0; json "compare -j"
-has "compare -j" '"format":"netbuf-compare/1"'
+has "compare -j" '"format":"netbuf-compare/2"'
 nb baseline compare -p -i 0.1 "$TMP/b1"; check "compare -i" 0
-json "compare -i"; has "compare -i" '"basis": "a fresh period measured now"'
+json "compare -i"; has "compare -i" '"basis": "a fresh period of -i SECS"'
 # a baseline whose period saw counters grow: before figures
 fixture "$FIX/basic-6.1"; nb baseline save -i 0 "$TMP/s1"
 sleep 0.2
 fixture "$FIX/basic-6.1-later"; nb baseline save -i 0 "$TMP/s2"
 { sed '/^end$/d; s/^snapshots 1$/snapshots 2/' "$TMP/s1"
   sed '1,/^snapshots 1$/d; s/^snapshot 1$/snapshot 2/' "$TMP/s2"; } >"$TMP/b2"
-nb baseline compare -j "$TMP/b2"; check "compare period" 0
+nb baseline compare -j -i 0 "$TMP/b2"; check "compare period" 0
 if python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -305,16 +307,119 @@ has "compare reset -j" '"reset":true'
 # corrupt and foreign baseline files
 head -c 700 "$TMP/b1" >"$TMP/trunc"
 nb baseline compare "$TMP/trunc"; check "compare truncated" 1 "truncated"
-sed 's/^netbuf-baseline 1$/netbuf-baseline 2/' "$TMP/b1" >"$TMP/v2"
-nb baseline compare "$TMP/v2"; check "compare v2" 1 "unsupported baseline version 2"
+sed 's/^netbuf-baseline 2$/netbuf-baseline 3/' "$TMP/b1" >"$TMP/v3"
+nb baseline compare "$TMP/v3"; check "compare v3" 1 "unsupported baseline version 3"
 sed 's/^file rcvbuf 5$/file rcvbuf 4/' "$TMP/b1" >"$TMP/short"
-nb baseline compare "$TMP/short"; check "compare corrupt" 1 "short:32: expected 'file'"
+nb baseline compare "$TMP/short"; check "compare corrupt" 1 "short:33: expected 'file'"
 nb baseline compare "$TMP/none"; check "compare missing" 1 "No such file"
 chmod 000 "$TMP/b1"
 if [ "$(id -u)" != 0 ]; then
 	nb baseline compare "$TMP/b1"; check "compare unreadable" 1 "Permission denied"
 fi
 chmod 644 "$TMP/b1"
+
+# ---- compare: rows by ifindex, reboots by boot_id, honest changes ----
+B1=6b3c2e1a-0a0a-4b4b-8c8c-000000000001
+B2=6b3c2e1a-0a0a-4b4b-8c8c-000000000002
+mkfix() {	# mkfix NAME FIXTURE BOOT_ID: a copy with that boot_id
+	rm -rf "${TMP:?}/$1"; cp -r "$FIX/$2" "$TMP/$1"
+	python3 tests/fixtool.py "$TMP/$1" boot_id "$3"
+}
+pyjson() {	# pyjson NAME CODE: CODE's asserts hold for d = the JSON out
+	if python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+rows = d.get('interfaces', [])
+def row(iface, metric):
+    r = [r for r in rows if r['iface'] == iface and r['metric'] == metric]
+    assert len(r) == 1, (iface, metric, len(r))
+    return r[0]
+def since(d):	# (an older layout had the reset in after)
+    return d.get('since_baseline') or d['after']
+$2" "$TMP/out" 2>"$TMP/py"; then ok
+	else bad "$1: $(tail -1 "$TMP/py")"; fi
+}
+mkfix c-a basic-6.1 $B1; mkfix c-b basic-6.1-later $B1
+# a rename keeps the row (matched by ifindex): no reset
+rm -rf "$TMP/c-ren"; cp -r "$TMP/c-b" "$TMP/c-ren"
+python3 tests/fixtool.py "$TMP/c-ren" rename eth0 wan0
+fixture "$TMP/c-a"; nb baseline save -i 0 "$TMP/cb-ren"; check "save c-a" 0
+fixture "$TMP/c-ren"; nb baseline compare -j -i 0 "$TMP/cb-ren"
+check "compare rename" 0
+pyjson "compare rename: one row, renamed, no reset" '
+assert since(d)["reset"] is False, since(d)
+r = row("wan0", "coll_calls_per_s")
+assert r["ifindex"] == 2 and r["renamed_from"] == "eth0" and r["state"] == "up"
+assert not [r for r in rows if r["iface"] == "eth0"]'
+nb baseline compare -i 0 "$TMP/cb-ren"; has "compare rename table" "wan0 (was eth0)"
+# a gone row evicted under the cap: said as such, not a reset
+rm -rf "$TMP/c-ev-a"; cp -r "$TMP/c-a" "$TMP/c-ev-a"
+python3 tests/fixtool.py "$TMP/c-ev-a" addgone eth9 9
+rm -rf "$TMP/c-ev-b"; cp -r "$TMP/c-a" "$TMP/c-ev-b"
+python3 tests/fixtool.py "$TMP/c-ev-b" addgone eth9 9
+python3 tests/fixtool.py "$TMP/c-ev-b" evict eth9
+fixture "$TMP/c-ev-a"; nb baseline save -i 0 "$TMP/cb-ev"
+fixture "$TMP/c-ev-b"; nb baseline compare -j -i 0 "$TMP/cb-ev"
+check "compare evicted" 0
+pyjson "compare evicted: no reset, evicted rows 1" '
+s = since(d)
+assert s["reset"] is False and s["evicted_rows"] == 1, s'
+# a wall-clock step (NTP, a resumed VM) is no reboot
+fixture "$TMP/c-a"; nb baseline save -i 0 "$TMP/cb-clk"
+rt=$(sed -n 's/^realtime_ns //p' "$TMP/cb-clk")
+sed "s/^realtime_ns $rt\$/realtime_ns $((rt - 3600000000000))/" "$TMP/cb-clk" \
+	>"$TMP/cb-clk2"
+fixture "$TMP/c-b"; nb baseline compare -j -i 0 "$TMP/cb-clk2"
+check "compare clock step" 0
+pyjson "compare clock step: not rebooted" '
+assert since(d)["reset"] is False, since(d)'
+# another boot_id is a reboot, even with boottime further on
+rm -rf "$TMP/c-boot"; cp -r "$TMP/c-b" "$TMP/c-boot"
+python3 tests/fixtool.py "$TMP/c-boot" boot_id $B2
+fixture "$TMP/c-boot"; nb baseline compare -j -i 0 "$TMP/cb-clk"
+check "compare reboot" 0
+pyjson "compare reboot: boot_id differs" '
+s = since(d)
+assert s["reset"] is True and "rebooted" in s["reset_reason"], s'
+# a baseline with a period: c-a then c-b (eth0 1500 collapses, lo 12)
+fixture "$TMP/c-a"; nb baseline save -i 0 "$TMP/cp1"
+sleep 0.3
+fixture "$TMP/c-b"; nb baseline save -i 0 "$TMP/cp2"
+{ sed '/^end$/d; s/^snapshots 1$/snapshots 2/' "$TMP/cp1"
+  sed '1,/^snapshots 1$/d; s/^snapshot 1$/snapshot 2/' "$TMP/cp2"; } >"$TMP/cbp"
+# few samples: lo 12 before, 2 after; eth0 1500 before, 1500 after
+rm -rf "$TMP/c-c"; cp -r "$TMP/c-b" "$TMP/c-c"
+python3 tests/fixtool.py "$TMP/c-c" grow lo 2
+python3 tests/fixtool.py "$TMP/c-c" grow eth0 1500
+fixture "$TMP/c-c"; nb baseline compare -j -i 0 "$TMP/cbp"
+check "compare few samples" 0
+pyjson "compare few samples: no change, counts shown" '
+for m in ("coll_calls_per_s", "coll_p99_ns", "coll_max_ns"):
+    r = row("lo", m)
+    assert r["change_pct"] is None, r
+    assert r["change_note"] == "too few samples", r
+    assert r["before_samples"] == 12 and r["after_samples"] == 2, r
+assert d["min_samples"] == 100
+r = row("eth0", "coll_calls_per_s")
+assert r["before_samples"] == 1500 and r["after_samples"] == 1500, r
+assert r["change_pct"] is not None and r["change_note"] is None, r'
+# equal windows by default: a fresh period as long as the saved one
+sleep 1
+fixture "$TMP/c-b"; nb baseline compare -j "$TMP/cbp"
+check "compare equal windows" 0
+pyjson "compare equal windows" '
+b, a = d["before"]["period_s"], d["after"]["period_s"]
+assert b > 0.25 and abs(a - b) < 0.5 * b, (b, a)
+assert d["after"]["basis"] == "a fresh period as long as the saved one"'
+# nothing compared across a reset: c-a after the c-a..c-b baseline
+fixture "$TMP/c-a"; nb baseline compare -j -i 0 "$TMP/cbp"
+check "compare across reset" 0
+pyjson "compare across reset: no change" '
+assert since(d)["reset"] is True
+r = row("eth0", "coll_p99_ns")
+assert r["before"] and r["after"] and r["change_pct"] is None, r
+assert r["change_note"] == "reset since the baseline", r
+assert rows and all(r["change_pct"] is None for r in rows)'
 
 # ---- broken /proc/netbuf: one line, nothing written ----
 mkbroken() {	# mkbroken NAME FILE CONTENT
