@@ -193,7 +193,7 @@ static void row_add(struct nb_top_row *r, const struct nb_event *ev,
 	}
 	if (!nested) {
 		r->episodes++;
-		r->stall_ns += ev->dur_ns;
+		r->stall_ns = nb_sat_add(r->stall_ns, ev->dur_ns);
 	}
 	if (ev->dur_ns > r->max_ns)
 		r->max_ns = ev->dur_ns;
@@ -282,7 +282,7 @@ void top_emit(struct emitter *em, const struct nb_evlog *log,
 	u64 total = 0;
 
 	for (i = 0; i < n; i++)
-		total += rows[i].stall_ns;
+		total = nb_sat_add(total, rows[i].stall_ns);
 	em_doc_begin(em, "netbuf-top/1");
 	em_str(em, &K_BY, d->name);
 	em_u64(em, &K_THRESHOLD, log->ctl[CTL_THRESHOLD_NS]);

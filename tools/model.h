@@ -12,6 +12,8 @@
 
 #define NB_IFNAME_MAX	32	/* IFNAMSIZ is 16; room for odd names */
 #define NB_HIST_BUCKETS	65	/* [0]: v == 0, [k + 1]: 2^k <= v < 2^(k+1) */
+#define NB_HIST_OPEN	33	/* the module's last bucket, LOW 2^32: also
+				   every larger value (docs/formats.md) */
 
 /* Column indices of /proc/netbuf/rcvbuf (after iface ifindex state). */
 enum nb_rcv_col {

@@ -25,6 +25,12 @@ enum nb_exit {
 	NB_EXIT_USAGE = 2,	/* bad command line */
 };
 
+/* a + b, or UINT64_MAX when that overflows. */
+static inline u64 nb_sat_add(u64 a, u64 b)
+{
+	return a + b < a ? UINT64_MAX : a + b;
+}
+
 #define NB_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define NB_PRINTF(f, a) __attribute__((format(printf, f, a)))
 

@@ -142,7 +142,7 @@ has "advise busy" "NAPI budget exhausted in 6.0% of polls"
 has "advise busy" "softnet backlog drops 345"
 fixture "$FIX/basic-6.1"
 nb advise; check "advise basic" 0; has "advise basic" "no problems found"
-nb advise -i 0.1; check "advise -i" 0; has "advise -i" "Based on a 0.1 s"
+nb advise -i 0.1; check "advise -i" 0; has "advise -i" " s measurement:"
 
 # ---- events ----
 fixture "$FIX/busy-6.12"
@@ -433,8 +433,16 @@ mkbroken nonl netbuf/napi "$(cat "$FIX/basic-6.1/netbuf/napi")"
 mkbroken hist netbuf/histograms 'iface ifindex hist samples sum max buckets\nlo 1 collapse 5 1 1 1024:3\n'
 mkbroken probes netbuf/probes 'hook symbol type state hits nmissed self_ns note\nx y z maybe 1 1 0 -\n'
 mkbroken softnet net/softnet_stat '0000000b 00000000\n'
+mkbroken histwrap netbuf/histograms 'iface ifindex hist samples sum max buckets\nlo 1 collapse 2 3 1500 1024:18446744073709551615 2048:3\n'
+mkbroken histmax netbuf/histograms 'iface ifindex hist samples sum max buckets\nlo 1 collapse 3 3 99999 1024:3\n'
+awk 'NR == 1 || $1 != "total" { print } $1 == "total" { $4 = $4 + 1; print }' \
+	"$FIX/basic-6.1/netbuf/rcvbuf" >"$TMP/badtotal"
+mkbroken total netbuf/rcvbuf "$(cat "$TMP/badtotal")\n"
 for b in fmt2:"unsupported format 2" trunc:"no total row" nonl:"truncated" \
 	 hist:"bucket counts add up to 3, not samples 5" \
+	 histwrap:"bucket counts overflow" \
+	 histmax:"max 99999 is not in the highest bucket [1024, 2047]" \
+	 total:"total coll_calls 1515 is not the sum of the rows, 1514" \
 	 probes:"bad state 'maybe'" softnet:"fewer than 3 columns"; do
 	name=${b%%:*}
 	fixture "$TMP/$name"
@@ -453,6 +461,20 @@ nb; check "not loaded" 1 "the netbuf module is not loaded (load it with 'modprob
 nb watch -c 1; check "watch not loaded" 1 "modprobe netbuf"
 nb baseline save "$TMP/nl"; check "save not loaded" 1 "modprobe netbuf"
 [ -e "$TMP/nl" ] && bad "save not loaded wrote a file" || ok
+
+# ---- a later module's extra columns are skipped by name ----
+rm -rf "$TMP/newcols"; cp -r "$FIX/basic-6.1" "$TMP/newcols"
+for f in rcvbuf napi; do
+	awk '{ print $0, (NR == 1 ? "new_col" : 7) }' "$FIX/basic-6.1/netbuf/$f" \
+		>"$TMP/newcols/netbuf/$f"
+done
+awk 'NR == 1 { $0 = "iface ifindex hist newer samples sum max buckets" }
+     NR > 1 { $3 = $3 " x" } 1' "$FIX/basic-6.1/netbuf/histograms" \
+	>"$TMP/newcols/netbuf/histograms"
+fixture "$TMP/newcols"
+nb show -j; check "show, new columns" 0
+has "show, new columns" '"iface":"eth0","ifindex":2,"state":"up","coll_calls":1500'
+nb hist collapse eth0; check "hist, new column" 0; has "hist, new column" "1500"
 
 # ---- version mismatch ----
 mkbroken newer netbuf/version 'netbuf 0.9.0\nformat 1\nbuilt_for x\nrunning x\n'
