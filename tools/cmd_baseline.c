@@ -391,7 +391,7 @@ static void emit_snapinfo(struct emitter *em, const char *key,
 	em_obj_begin(em, key, key);
 	if (file)
 		em_str(em, &K_FILE, file);
-	keys_time(em, s->realtime_ns);
+	keys_time(em, s->realtime_ns, 1);
 	em_str(em, &K_KERNEL, s->kernel);
 	em_str(em, &K_BOOT_ID, s->boot_id[0] ? s->boot_id : NULL);
 	em_str(em, &K_MODULE, s->ver.module);

@@ -31,7 +31,6 @@ static const struct em_key ctl_keys[CTL_COUNT] = {
 	K("timing", "timing", EM_COUNT, 0),
 };
 
-static const struct em_key K_TIME = K("time", NULL, EM_COUNT, 0);
 static const struct em_key K_CLOCK = K("clock", "time", EM_COUNT,
 				       EM_K_NOJSON);
 static const struct em_key K_KIND = K("kind", "kind", EM_COUNT, 0);
@@ -40,11 +39,12 @@ static const struct em_key K_OUTCOME = K("outcome", "outcome", EM_COUNT, 0);
 static const struct em_key K_LOCAL = K("local", "local", EM_COUNT, 0);
 static const struct em_key K_REMOTE = K("remote", "remote", EM_COUNT, 0);
 static const struct em_key K_RMEM[2] = {
-	K("rmem_before", NULL, EM_BYTES, 0), K("rmem_after", NULL, EM_BYTES, 0),
+	K("rmem_before_bytes", NULL, EM_BYTES, 0),
+	K("rmem_after_bytes", NULL, EM_BYTES, 0),
 };
 static const struct em_key K_RCVBUF[2] = {
-	K("rcvbuf_before", NULL, EM_BYTES, 0),
-	K("rcvbuf_after", NULL, EM_BYTES, 0),
+	K("rcvbuf_before_bytes", NULL, EM_BYTES, 0),
+	K("rcvbuf_after_bytes", NULL, EM_BYTES, 0),
 };
 static const struct em_key K_RMEM_T = K("rmem", "rmem", EM_COUNT,
 					EM_K_NOJSON);
@@ -97,7 +97,7 @@ static void emit_event(struct emitter *em, const struct nb_event *ev,
 	int i;
 
 	em_row_begin(em, 0);
-	em_str(em, &K_TIME, ev->time);
+	keys_time(em, ev->time_ns, 0);
 	local_clock(buf, sizeof(buf), ev->time_ns);
 	em_str(em, &K_CLOCK, buf);
 	em_str(em, &K_KIND, ev->prune ? "prune" : "collapse");
@@ -141,7 +141,7 @@ size_t events_emit(struct emitter *em, const struct nb_evlog *log, u64 *after,
 	size_t i, shown = 0;
 	u64 last = *after;
 
-	em_doc_begin(em, "netbuf-events/1");
+	em_doc_begin(em, "netbuf-events/2");
 	if (with_control) {
 		em_obj_begin(em, "control", "events log");
 		for (i = 0; i < CTL_COUNT; i++)

@@ -237,14 +237,6 @@ static void emit_probes(struct show_ctx *c)
 
 static const struct em_key K_HNAME = { "hist", NULL, NULL, NULL, NULL,
 	EM_COUNT, 0 };
-static const struct em_key K_HUNIT = { "unit", NULL, NULL, NULL, NULL,
-	EM_COUNT, 0 };
-static const struct em_key K_SAMPLES = { "samples", NULL, NULL, NULL, NULL,
-	EM_COUNT, 0 };
-static const struct em_key K_SUM = { "sum", NULL, NULL, NULL, NULL,
-	EM_COUNT, 0 };
-static const struct em_key K_MAX = { "max", NULL, NULL, NULL, NULL,
-	EM_COUNT, 0 };
 
 static void emit_hists(struct show_ctx *c)
 {
@@ -260,10 +252,7 @@ static void emit_hists(struct show_ctx *c)
 		em_row_begin(c->em, r->ifindex < 0 ? EM_R_AGGREGATE : 0);
 		keys_iface(c->em, r->iface, r->ifindex, NULL, c->s->netns);
 		em_str(c->em, &K_HNAME, k->name);
-		em_str(c->em, &K_HUNIT, k->unit == EM_NS ? "ns" : "packets");
-		em_u64(c->em, &K_SAMPLES, r->h.samples);
-		em_u64(c->em, &K_SUM, r->h.sum);
-		em_u64(c->em, &K_MAX, r->h.max);
+		keys_hist(c->em, &r->h, k->unit);
 		em_hist(c->em, &k->k, &r->h, k->unit);
 		em_row_end(c->em);
 	}
@@ -360,10 +349,10 @@ static void emit_sysctls(struct show_ctx *c)
 void show_emit(struct emitter *em, const struct nb_snapshot *s,
 	       const struct nb_opts *o, char **ifaces, int nifaces)
 {
-	struct show_ctx c = { em, s, o->zeros || o->fmt == EM_PROM, ifaces,
+	struct show_ctx c = { em, s, o->zeros || o->fmt != EM_TABLE, ifaces,
 			      nifaces, 0 };
 
-	em_doc_begin(em, "netbuf-show/1");
+	em_doc_begin(em, "netbuf-show/2");
 	em_str(em, &K_TOOL_VERSION, NETBUF_VERSION);
 	em_str(em, &K_NETNS, s->netns);
 	emit_module(&c);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "keys.h"
+#include "stats.h"
 
 const struct em_key K_IFACE = {
 	"iface", "iface", NULL, NULL, NULL, EM_COUNT, EM_K_LABEL | EM_K_TITLE,
@@ -81,17 +82,61 @@ void keys_cgroup(struct emitter *em, u64 id, const char *path)
 }
 
 static const struct em_key K_TIME = {
-	"time", "time", NULL, NULL, NULL, EM_COUNT, 0,
+	"time", NULL, NULL, NULL, NULL, EM_COUNT, EM_K_NOTABLE,
+};
+static const struct em_key K_TIME_SHOWN = {
+	"time", "time", NULL, NULL, NULL, EM_COUNT, EM_K_NOJSON,
 };
 static const struct em_key K_TIME_NS = {
-	"time_ns", NULL, NULL, NULL, NULL, EM_COUNT, 0,
+	"time_ns", NULL, NULL, NULL, NULL, EM_COUNT, EM_K_NOTABLE,
 };
 
-void keys_time(struct emitter *em, u64 ns)
+void keys_time(struct emitter *em, u64 ns, int shown)
 {
 	char buf[48];
 
 	nb_fmt_rfc3339(buf, sizeof(buf), ns);
 	em_str(em, &K_TIME, buf);
+	if (shown)
+		em_str(em, &K_TIME_SHOWN, buf);
 	em_u64(em, &K_TIME_NS, ns);
+}
+
+#define HK(key, head, unit) { key, head, NULL, NULL, NULL, unit, 0 }
+
+/* [0]: ns, [1]: packets */
+static const struct em_key K_HFIG[2][5] = {
+	{ HK("sum_ns", "sum", EM_NS), HK("avg_ns", "avg", EM_NS),
+	  HK("p50_ns", "p50", EM_NS), HK("p99_ns", "p99", EM_NS),
+	  HK("max_ns", "max", EM_NS) },
+	{ HK("sum_pkts", "sum", EM_PKTS), HK("avg_pkts", "avg", EM_PKTS),
+	  HK("p50_pkts", "p50", EM_PKTS), HK("p99_pkts", "p99", EM_PKTS),
+	  HK("max_pkts", "max", EM_PKTS) },
+};
+static const struct em_key K_HUNIT = HK("unit", NULL, EM_COUNT);
+static const struct em_key K_SAMPLES = HK("samples", "samples", EM_COUNT);
+
+void keys_hist(struct emitter *em, const struct nb_hist *h, enum em_unit u)
+{
+	const struct em_key *k = K_HFIG[u != EM_NS];
+	static const double pct[2] = { 50, 99 };
+	unsigned int i;
+	u64 v;
+
+	em_str(em, &K_HUNIT, u == EM_NS ? "ns" : "packets");
+	em_u64(em, &K_SAMPLES, h->samples);
+	em_u64(em, &k[0], h->sum);
+	if (h->samples)
+		em_u64(em, &k[1], h->sum / h->samples);
+	else
+		em_null(em, &k[1]);
+	for (i = 0; i < 2; i++)
+		if (nb_hist_percentile(h, pct[i], &v) == 0)
+			em_u64(em, &k[2 + i], v);
+		else
+			em_null(em, &k[2 + i]);
+	if (h->samples)
+		em_u64(em, &k[4], h->max);
+	else
+		em_null(em, &k[4]);
 }

@@ -38,8 +38,9 @@ enum nb_col_flags {
 };
 
 struct nb_col {
-	struct em_key k;	/* k.key is the raw column name */
+	struct em_key k;	/* k.key: the JSON key */
 	unsigned int flags;
+	const char *col;	/* the column's name in the file */
 };
 
 enum nb_rowkind { NB_ROW_IFACE, NB_ROW_PSEUDO, NB_ROW_TOTAL };

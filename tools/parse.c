@@ -407,7 +407,7 @@ static int parse_row(const struct nb_cursor *c, const struct nb_tabledef *d,
 	    field_str(c, t[2], row->state, sizeof(row->state), "state", e))
 		return -1;
 	for (i = 0; i < d->ncols; i++)
-		if (field_u64(c, t[3 + i], &row->v[i], d->cols[i].k.key, e))
+		if (field_u64(c, t[3 + i], &row->v[i], d->cols[i].col, e))
 			return -1;
 	return row_kind(c, d, row, e);
 }
@@ -473,12 +473,12 @@ static int check_total(const char *name, const struct nb_table *t,
 			else if (!max && __builtin_add_overflow(sum,
 						t->rows[i].v[k], &sum))
 				return nb_errf(e, "%s: %s of the rows overflows",
-					       name, d->cols[k].k.key);
+					       name, d->cols[k].col);
 		}
 		if (sum != tot->v[k])
 			return nb_errf(e, "%s:%zu: total %s %llu is not the %s "
 				       "of the rows, %llu", name, t->n + 1,
-				       d->cols[k].k.key,
+				       d->cols[k].col,
 				       (unsigned long long)tot->v[k],
 				       max ? "max" : "sum",
 				       (unsigned long long)sum);
@@ -496,7 +496,7 @@ int nb_parse_table(const char *name, const char *text, size_t len,
 	int r;
 
 	for (i = 0; i < def->ncols; i++)
-		cols[3 + i] = def->cols[i].k.key;
+		cols[3 + i] = def->cols[i].col;
 	memset(t, 0, sizeof(*t));
 	t->def = def;
 	r = parse_rows(name, text, len, &h, sizeof(*t->rows), table_row, def,

@@ -73,9 +73,11 @@ has() {		# has NAME TEXT: stdout contains TEXT
 	if grep -qF -- "$2" "$TMP/out"; then ok; else bad "$1: no '$2'"; fi
 }
 
-json() {	# stdout is valid JSON
-	if python3 -m json.tool <"$TMP/out" >/dev/null 2>&1; then ok
-	else bad "$1: invalid JSON"; fi
+SCHEMA=$(realpath ../docs/netbuf.schema.json)
+json() {	# stdout is JSON valid against docs/netbuf.schema.json
+	if python3 tests/schema.py "$SCHEMA" "$TMP/out" 2>"$TMP/schema"; then ok
+	else bad "$1: JSON not valid against the schema: $(head -2 "$TMP/schema")"
+	fi
 }
 
 prom() {	# stdout passes promtool
@@ -94,6 +96,10 @@ for dir in "$FIX"/*/; do
 	nb -j;                    check "-j $name" 0; json "-j $name"
 	nb show -p -z;            check "-p $name" 0; json "-p $name"
 	nb show --prometheus;     check "prom $name" 0; prom "prom $name"
+	nb watch -j -c 2 -i 0.1;  check "watch -j $name" 0; json "watch $name"
+	nb baseline save -i 0.1 "$TMP/b-$name"; check "save $name" 0
+	nb baseline compare -j -i 0 "$TMP/b-$name"; check "compare $name" 0
+	json "compare $name"
 	nb hist;                  check "hist $name" 0
 	nb hist -j;               check "hist -j $name" 0; json "hist $name"
 	nb advise;                check "advise $name" 0
@@ -107,6 +113,15 @@ for dir in "$FIX"/*/; do
 done
 
 # ---- show ----
+fixture "$FIX/zero"
+nb show -j; check "show -j zero" 0
+if python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+for t in ("rcvbuf", "napi"):
+    assert [r["iface"] for r in d[t]][-1] == "total", d[t]
+assert "lo" in [r["iface"] for r in d["rcvbuf"]]
+' "$TMP/out"; then ok; else bad "show -j: every row, without -z"; fi
 fixture "$FIX/busy-6.12"
 nb show; check "show busy" 0
 has "show busy" "Receive queue"
@@ -118,7 +133,7 @@ has "show busy" "hidden; -z shows them"
 nb show eth0 lo; check "show eth0 lo" 0
 if grep -q '^eth1\|^total' "$TMP/out"; then bad "show eth0 lo: extra rows"
 else ok; fi
-nb show -p; check "show -p" 0; has "show -p" '"format": "netbuf-show/1"'
+nb show -p; check "show -p" 0; has "show -p" '"format": "netbuf-show/2"'
 nb show --prometheus; has "prom" 'netbuf_collapse_duration_seconds_bucket{iface="eth0",ifindex="2",netns="'
 has "prom" 'le="+Inf"} 5000'
 fixture "$FIX/basic-6.1"
@@ -326,6 +341,7 @@ mkfix() {	# mkfix NAME FIXTURE BOOT_ID: a copy with that boot_id
 	python3 tests/fixtool.py "$TMP/$1" boot_id "$3"
 }
 pyjson() {	# pyjson NAME CODE: CODE's asserts hold for d = the JSON out
+	json "$1"
 	if python3 -c "
 import json, sys
 d = json.load(open(sys.argv[1]))
