@@ -14,7 +14,7 @@
 enum opt_bit {
 	O_JSON = 1u << 0, O_PROM = 1u << 1, O_ZERO = 1u << 2,
 	O_INTERVAL = 1u << 3, O_COUNT = 1u << 4, O_FOLLOW = 1u << 5,
-	O_TOP = 1u << 6, O_BY = 1u << 7,
+	O_TOP = 1u << 6, O_BY = 1u << 7, O_OUTPUT = 1u << 8,
 };
 
 #define INTERVAL_MIN 0.1
@@ -52,6 +52,9 @@ static const char main_help[] =
 "  -j, --json                 JSON (all but baseline save)\n"
 "  -p, --pretty               pretty-printed JSON\n"
 "      --prometheus           Prometheus text format (show)\n"
+"      --output FILE          show --prometheus: write FILE atomically (for\n"
+"                             node_exporter's textfile collector); a failed\n"
+"                             run writes netbuf_up 0 there\n"
 "  -z, --zeros                also rows whose counters are all zero\n"
 "  -i, --interval SECS        period in seconds, 0.1 to 3600\n"
 "  -c, --count N              stop watch (events -f) after N intervals\n"
@@ -67,7 +70,7 @@ static const char main_help[] =
 "See netbuf(8).\n";
 
 static const char show_help[] =
-"Usage: netbuf show [-z] [-j|-p|--prometheus] [IFACE...]\n"
+"Usage: netbuf show [-z] [-j|-p|--prometheus [--output FILE]] [IFACE...]\n"
 "\n"
 "Per interface: tcp_collapse calls and skbs, prune episodes and drops,\n"
 "out-of-order prunes, NAPI polls, packets and budget exhaustion, with p50,\n"
@@ -132,7 +135,8 @@ static const char top_help[] =
 "first N (default 10).\n";
 
 static const struct command commands[] = {
-	{ "show", NULL, O_JSON | O_PROM | O_ZERO, 0, cmd_show, show_help },
+	{ "show", NULL, O_JSON | O_PROM | O_ZERO | O_OUTPUT, 0, cmd_show,
+	  show_help },
 	{ "watch", NULL, O_JSON | O_ZERO | O_INTERVAL | O_COUNT, 0,
 	  cmd_watch, watch_help },
 	{ "hist", NULL, O_JSON, 0, cmd_hist, hist_help },
@@ -244,12 +248,33 @@ int nb_output(struct emitter *em)
 	return NB_EXIT_OK;
 }
 
+int nb_output_file(const char *path, struct emitter *em)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct nb_err e;
+	int r;
+
+	if (!f) {
+		em_discard(em);
+		nb_errf(&e, "out of memory");
+		return nb_fail(&e);
+	}
+	r = em_finish(em, f, &e);
+	fclose(f);
+	if (r == 0)
+		r = nb_write_atomic(path, buf, len, &e);
+	free(buf);
+	return r < 0 ? nb_fail(&e) : NB_EXIT_OK;
+}
+
 /* ---- options ---- */
 
 struct parsed {
 	unsigned int given;
 	int json, pretty, prom, help, version;
-	const char *interval, *count, *top, *by;
+	const char *interval, *count, *top, *by, *output;
 };
 
 static const struct option long_opts[] = {
@@ -261,6 +286,7 @@ static const struct option long_opts[] = {
 	{ "count", required_argument, NULL, 'c' },
 	{ "follow", no_argument, NULL, 'f' },
 	{ "by", required_argument, NULL, 'B' },
+	{ "output", required_argument, NULL, 'O' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -319,6 +345,10 @@ static int parse(int argc, char **argv, const char *optstr,
 			p->top = optarg;
 			p->given |= O_TOP;
 			break;
+		case 'O':
+			p->output = optarg;
+			p->given |= O_OUTPUT;
+			break;
 		case 'B':
 			p->by = optarg;
 			p->given |= O_BY;
@@ -369,7 +399,8 @@ static int parse_count(const char *s, long *out)
 }
 
 static const char *const opt_names[] = { "-j/-p", "--prometheus", "-z",
-					  "-i", "-c", "-f", "-n", "--by" };
+					  "-i", "-c", "-f", "-n", "--by",
+					  "--output" };
 
 static int make_opts(const struct parsed *p, const struct command *c,
 		     struct nb_opts *o)
@@ -400,6 +431,9 @@ static int make_opts(const struct parsed *p, const struct command *c,
 	if (p->top && parse_count(p->top, &o->top) < 0)
 		return nb_usage("bad -n '%s': a whole number from 1", p->top);
 	o->by = p->by;
+	o->output = p->output;
+	if (o->output && o->fmt != EM_PROM)
+		return nb_usage("--output goes with --prometheus");
 	nb_paths_from_env(&o->paths);
 	return 0;
 }

@@ -82,7 +82,7 @@ static int row_zero(const struct nb_tabledef *d, const struct nb_row *r)
 struct show_ctx {
 	struct emitter *em;
 	const struct nb_snapshot *s;
-	int zeros;
+	int zeros, prom;
 	char **ifaces;
 	int nifaces;
 	unsigned int hidden;
@@ -238,10 +238,41 @@ static void emit_probes(struct show_ctx *c)
 static const struct em_key K_HNAME = { "hist", NULL, NULL, NULL, NULL,
 	EM_COUNT, 0 };
 
+/* Prometheus: every row's histograms, zeros when it has no samples, so
+ * that the families are always there. */
+static void prom_hists(struct show_ctx *c)
+{
+	const struct nb_table *t;
+	unsigned int k;
+	struct nb_hist h;
+	size_t i;
+
+	for (k = 0; k < NB_H_COUNT; k++) {
+		t = nb_hkinds[k].table ? &c->s->napi : &c->s->rcvbuf;
+		for (i = 0; i < t->n; i++) {
+			if (t->rows[i].kind == NB_ROW_TOTAL)
+				continue;
+			nb_snapshot_hist(c->s, &t->rows[i], (enum nb_hkind)k,
+					 &h);
+			em_row_begin(c->em, 0);
+			keys_iface(c->em, t->rows[i].iface, t->rows[i].ifindex,
+				   NULL, c->s->netns);
+			em_hist(c->em, &nb_hkinds[k].k, &h, nb_hkinds[k].unit);
+			em_row_end(c->em);
+		}
+	}
+}
+
 static void emit_hists(struct show_ctx *c)
 {
 	size_t i;
 
+	if (c->prom) {
+		em_list_begin(c->em, "histograms", NULL, EM_L_NOTABLE);
+		prom_hists(c);
+		em_list_end(c->em);
+		return;
+	}
 	em_list_begin(c->em, "histograms", NULL, EM_L_NOTABLE);
 	for (i = 0; i < c->s->nhists; i++) {
 		const struct nb_hrow *r = &c->s->hists[i];
@@ -346,13 +377,22 @@ static void emit_sysctls(struct show_ctx *c)
 	em_obj_end(c->em);
 }
 
+static const struct em_key K_UP = { "up", NULL, NULL, "up",
+	"1 if netbuf read /proc/netbuf, 0 if it failed (the other series are "
+	"then missing).", EM_COUNT, EM_K_NOJSON | EM_K_NOTABLE };
+static const struct em_key K_ERR = { "scrape_error", NULL, NULL,
+	"scrape_error", "1 if this run of netbuf failed (see its stderr).",
+	EM_COUNT, EM_K_NOJSON | EM_K_NOTABLE };
+
 void show_emit(struct emitter *em, const struct nb_snapshot *s,
 	       const struct nb_opts *o, char **ifaces, int nifaces)
 {
-	struct show_ctx c = { em, s, o->zeros || o->fmt != EM_TABLE, ifaces,
-			      nifaces, 0 };
+	struct show_ctx c = { em, s, o->zeros || o->fmt != EM_TABLE,
+			      o->fmt == EM_PROM, ifaces, nifaces, 0 };
 
 	em_doc_begin(em, "netbuf-show/2");
+	em_u64(em, &K_UP, 1);
+	em_u64(em, &K_ERR, 0);
 	em_str(em, &K_TOOL_VERSION, NETBUF_VERSION);
 	em_str(em, &K_NETNS, s->netns);
 	emit_module(&c);
@@ -372,6 +412,18 @@ void show_emit(struct emitter *em, const struct nb_snapshot *s,
 	em_doc_end(em);
 }
 
+/* --output after a failure: a file that says so, not a stale one. */
+static int prom_down(const struct nb_opts *o)
+{
+	struct emitter *em = em_open(EM_PROM, 0);
+
+	em_u64(em, &K_UP, 0);
+	em_u64(em, &K_ERR, 1);
+	em_doc_end(em);
+	nb_output_file(o->output, em);
+	return NB_EXIT_RUNTIME;
+}
+
 int cmd_show(const struct nb_opts *o, int argc, char **argv)
 {
 	struct nb_snapshot s;
@@ -379,10 +431,10 @@ int cmd_show(const struct nb_opts *o, int argc, char **argv)
 	int r;
 
 	if (nb_load_ifaces(o, &s, argv, argc) < 0)
-		return NB_EXIT_RUNTIME;
+		return o->output ? prom_down(o) : NB_EXIT_RUNTIME;
 	em = em_open(o->fmt, 0);
 	show_emit(em, &s, o, argv, argc);
-	r = nb_output(em);
+	r = o->output ? nb_output_file(o->output, em) : nb_output(em);
 	nb_snapshot_free(&s);
 	return r;
 }

@@ -147,6 +147,8 @@ extern const struct em_ops em_json_ops, em_table_ops, em_prom_ops;
 /* Shared by backends: a value as text for tables (human) or raw. */
 void em_val_human(char *buf, size_t n, const struct em_val *v);
 void em_json_string(FILE *f, const char *s);
+/* Length of the valid UTF-8 sequence at p, 0 if invalid. */
+size_t em_utf8_len(const unsigned char *p);
 
 /* Draw a histogram funclatency-style; used by the table backend. */
 void em_draw_hist(FILE *f, const struct nb_hist *h, enum em_unit unit);

@@ -26,6 +26,12 @@ const struct em_key K_TOOL_VERSION = {
 	"tool_version", NULL, NULL, NULL, NULL, EM_COUNT, 0,
 };
 
+/* Prometheus: the backlog row is host-wide, the same in every netns. */
+static const struct em_key K_SCOPE = {
+	"scope", NULL, NULL, NULL, NULL, EM_COUNT,
+	EM_K_LABEL | EM_K_NOTABLE | EM_K_NOJSON,
+};
+
 /* A gone interface is marked in tables; JSON has its state. */
 static const struct em_key K_IFACE_DATA = {
 	"iface", NULL, NULL, NULL, NULL, EM_COUNT, EM_K_LABEL,
@@ -50,8 +56,11 @@ void keys_iface(struct emitter *em, const char *iface, long long ifindex,
 		em_i64(em, &K_IFINDEX, ifindex);
 	else
 		em_null(em, &K_IFINDEX);
-	if (netns)
+	if (netns) {
 		em_str(em, &K_NETNS_LABEL, netns);
+		em_str(em, &K_SCOPE, ifindex == 0 && !strcmp(iface, "backlog") ?
+		       "host" : "netns");
+	}
 	if (state)
 		em_str(em, &K_STATE, state);
 }

@@ -55,6 +55,11 @@ int nb_read_fd(int fd, char **buf, size_t *len);
 int nb_read_file(const char *path, char **buf, size_t *len,
 		 struct nb_err *e);
 
+/* Write buf to path through path.tmp and rename: 0, or -1 (e filled) with
+ * nothing left behind. */
+int nb_write_atomic(const char *path, const char *buf, size_t len,
+		    struct nb_err *e);
+
 /* A token or line: a slice of a buffer, not NUL-terminated. */
 struct nb_tok {
 	const char *p;

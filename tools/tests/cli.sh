@@ -437,6 +437,37 @@ assert r["before"] and r["after"] and r["change_pct"] is None, r
 assert r["change_note"] == "reset since the baseline", r
 assert rows and all(r["change_pct"] is None for r in rows)'
 
+# ---- Prometheus: up, families always there, UTF-8 labels, --output ----
+fixture "$FIX/zero"
+nb show --prometheus; check "prom zero" 0; prom "prom zero"
+has "prom zero: up" 'netbuf_up 1'
+has "prom zero: families without samples" 'netbuf_prune_duration_seconds_count{iface="lo",ifindex="1",netns="'
+fixture "$FIX/busy-6.12"
+nb show --prometheus
+has "prom: backlog is host-wide" 'netbuf_napi_polls_total{iface="backlog",ifindex="0",netns="'
+if grep -q 'iface="backlog".*scope="host"' "$TMP/out" &&
+   ! grep -q 'iface="eth0".*scope="host"' "$TMP/out"; then ok
+else bad "prom: scope label"; fi
+rm -rf "$TMP/utf8"; cp -r "$FIX/busy-6.12" "$TMP/utf8"
+sed -i "s/^veth3 /v$(printf '\377')x /" "$TMP/utf8/netbuf/rcvbuf" \
+	"$TMP/utf8/netbuf/napi" "$TMP/utf8/netbuf/histograms"
+fixture "$TMP/utf8"
+nb show --prometheus; check "prom non-UTF-8 name" 0; prom "prom non-UTF-8 name"
+has "prom non-UTF-8 name" 'iface="v\\xffx"'
+fixture "$FIX/busy-6.12"
+echo stale >"$TMP/nb.prom"
+nb show --prometheus --output "$TMP/nb.prom"; check "prom --output" 0
+if [ ! -s "$TMP/out" ] && [ ! -e "$TMP/nb.prom.tmp" ] &&
+   grep -q '^netbuf_up 1$' "$TMP/nb.prom" &&
+   promtool check metrics <"$TMP/nb.prom" >/dev/null 2>&1; then ok
+else bad "prom --output: the file, nothing on stdout"; fi
+fixture "$TMP/not-loaded"
+nb show --prometheus --output "$TMP/nb.prom"; check "prom --output, not loaded" 1 "modprobe"
+if grep -q '^netbuf_up 0$' "$TMP/nb.prom" && grep -q '^netbuf_scrape_error 1$' "$TMP/nb.prom" &&
+   ! grep -q collapse "$TMP/nb.prom"; then ok
+else bad "prom --output after a failure: netbuf_up 0, no stale series"; fi
+nb show -j --output "$TMP/x"; check "--output without --prometheus" 2 "--output goes with --prometheus"
+
 # ---- broken /proc/netbuf: one line, nothing written ----
 mkbroken() {	# mkbroken NAME FILE CONTENT
 	rm -rf "${TMP:?}/$1"
