@@ -66,7 +66,7 @@ static const char main_help[] =
 "\n"
 "Environment: NETBUF_PROC (default /proc/netbuf), NETBUF_PROCNET (/proc/net),\n"
 "NETBUF_SYSCTL (/proc/sys), NETBUF_CGROUP_ROOT (the cgroup2 mount). Exit\n"
-"status: 0 ok, 1 error, 2 usage error.\n"
+"status: 0 ok, 1 error, 2 usage error, 3 advise found warnings.\n"
 "See netbuf(8).\n";
 
 static const char show_help[] =
@@ -298,6 +298,10 @@ static int bad_option(int argc, char **argv, int c, const char *where)
 
 	if (c == ':')
 		return nb_usage("option '%s' needs a value (see 'netbuf help%s%s')",
+				arg, *where ? " " : "", where);
+	if (!strncmp(arg, "--", 2) && strchr(arg, '='))
+		return nb_usage("option '%.*s' takes no value (see 'netbuf "
+				"help%s%s')", (int)(strchr(arg, '=') - arg),
 				arg, *where ? " " : "", where);
 	if (optopt && optopt != '?')
 		return nb_usage("unknown option '-%c' (see 'netbuf help%s%s')",

@@ -73,8 +73,9 @@ void show_emit(struct emitter *em, const struct nb_snapshot *s,
 	       const struct nb_opts *o, char **ifaces, int nifaces);
 void hist_emit(struct emitter *em, const struct nb_snapshot *s, int kind,
 	       const char *iface);
-void advise_emit(struct emitter *em, const struct nb_snapshot *s,
-		 const struct nb_view *v);
+/* Returns the number of warnings. */
+unsigned int advise_emit(struct emitter *em, const struct nb_snapshot *s,
+			 const struct nb_view *v);
 /* Events newer than *after (and of ifaces, if any), which it advances;
  * returns how many. */
 size_t events_emit(struct emitter *em, const struct nb_evlog *log,

@@ -269,6 +269,9 @@ int cmd_events(const struct nb_opts *o, int argc, char **argv)
 {
 	int fd, r;
 
+	if (!o->follow && (o->has_interval || o->count))
+		return nb_usage("events: -i and -c go with -f (see 'netbuf "
+				"help events')");
 	fd = nb_evlog_open(o);
 	if (fd < 0)
 		return NB_EXIT_RUNTIME;

@@ -122,6 +122,7 @@ const struct nb_sysctldef nb_sysctls[SC_COUNT] = {
 	{ "net.core.netdev_budget", "net/core/netdev_budget", 1 },
 	{ "net.core.netdev_budget_usecs", "net/core/netdev_budget_usecs", 1 },
 	{ "net.core.dev_weight", "net/core/dev_weight", 1 },
+	{ "net.core.netdev_max_backlog", "net/core/netdev_max_backlog", 1 },
 };
 
 int nb_hkind_parse(const char *s, enum nb_hkind *k)

@@ -123,7 +123,7 @@ struct nb_cpu {
 };
 
 enum nb_sysctl_id { SC_TCP_RMEM, SC_ADV_WIN_SCALE, SC_BUDGET,
-		    SC_BUDGET_USECS, SC_DEV_WEIGHT, SC_COUNT };
+		    SC_BUDGET_USECS, SC_DEV_WEIGHT, SC_MAX_BACKLOG, SC_COUNT };
 
 #define NB_SYSCTL_VALS 3
 

@@ -23,6 +23,7 @@ enum nb_exit {
 	NB_EXIT_OK = 0,
 	NB_EXIT_RUNTIME = 1,	/* bad input files, module missing, I/O */
 	NB_EXIT_USAGE = 2,	/* bad command line */
+	NB_EXIT_FINDINGS = 3,	/* advise: warnings found */
 };
 
 /* a + b, or UINT64_MAX when that overflows. */

@@ -71,11 +71,9 @@ static int read_sysctls(const struct nb_paths *p, struct nb_sysctls *sc,
 			continue;	/* not on this kernel, or not ours */
 		if (r < 0)
 			return -1;
-		r = nb_parse_sysctl(path, buf, len, (enum nb_sysctl_id)i, sc,
-				    e);
+		/* a value netbuf cannot read is shown as unknown */
+		nb_parse_sysctl(path, buf, len, (enum nb_sysctl_id)i, sc, e);
 		free(buf);
-		if (r < 0)
-			return -1;
 	}
 	return 0;
 }
