@@ -32,14 +32,10 @@ struct adv {
 	unsigned int warnings;
 };
 
-static const struct em_key K_LEVEL = { "level", "level", NULL, NULL, NULL,
-	EM_COUNT, 0 };
-static const struct em_key K_TOPIC = { "topic", NULL, NULL, NULL, NULL,
-	EM_COUNT, 0 };
-static const struct em_key K_SUBJECT = { "iface", NULL, NULL, NULL, NULL,
-	EM_COUNT, 0 };
-static const struct em_key K_TEXT = { "text", "finding", NULL, NULL, NULL,
-	EM_COUNT, 0 };
+static const struct em_key K_LEVEL = EM_KEY("level", "level", EM_COUNT, 0);
+static const struct em_key K_TOPIC = EM_KEY("topic", NULL, EM_COUNT, 0);
+static const struct em_key K_SUBJECT = EM_KEY("iface", NULL, EM_COUNT, 0);
+static const struct em_key K_TEXT = EM_KEY("text", "finding", EM_COUNT, 0);
 
 static void finding(struct adv *a, const char *level, const char *topic,
 		    const char *iface, const char *fmt, ...) NB_PRINTF(5, 6);
@@ -324,8 +320,7 @@ static void adv_ok(struct adv *a)
 		(unsigned long long)t->napi[NP_POLLS], rmem);
 }
 
-static const struct em_key K_PERIOD = { "period_s", NULL, NULL, NULL, NULL,
-	EM_SECS, 0 };
+static const struct em_key K_PERIOD = EM_KEY("period_s", NULL, EM_SECS, 0);
 
 unsigned int advise_emit(struct emitter *em, const struct nb_snapshot *s,
 			 const struct nb_view *v)

@@ -151,26 +151,23 @@ static enum em_unit metric_unit(const struct metric *m)
 								  : EM_NS;
 }
 
-#define KEY(key, head, unit, flags) \
-	{ key, head, NULL, NULL, NULL, unit, flags }
-
-static const struct em_key K_METRIC = KEY("metric", "metric", EM_COUNT, 0);
-static const struct em_key K_BEFORE = KEY("before", "before", EM_COUNT, 0);
-static const struct em_key K_BEFORE_N = KEY("before_samples", "n_before",
+static const struct em_key K_METRIC = EM_KEY("metric", "metric", EM_COUNT, 0);
+static const struct em_key K_BEFORE = EM_KEY("before", "before", EM_COUNT, 0);
+static const struct em_key K_BEFORE_N = EM_KEY("before_samples", "n_before",
 					    EM_COUNT, 0);
-static const struct em_key K_AFTER = KEY("after", "after", EM_COUNT, 0);
-static const struct em_key K_AFTER_N = KEY("after_samples", "n_after",
+static const struct em_key K_AFTER = EM_KEY("after", "after", EM_COUNT, 0);
+static const struct em_key K_AFTER_N = EM_KEY("after_samples", "n_after",
 					   EM_COUNT, 0);
-static const struct em_key K_CHANGE = KEY("change_pct", NULL, EM_PCT, 0);
-static const struct em_key K_CHANGE_NOTE = KEY("change_note", NULL, EM_COUNT,
+static const struct em_key K_CHANGE = EM_KEY("change_pct", NULL, EM_PCT, 0);
+static const struct em_key K_CHANGE_NOTE = EM_KEY("change_note", NULL, EM_COUNT,
 					       0);
-static const struct em_key K_CHANGE_SHOWN = KEY("change", "change", EM_COUNT,
+static const struct em_key K_CHANGE_SHOWN = EM_KEY("change", "change", EM_COUNT,
 						EM_K_NOJSON);
-static const struct em_key K_CIFACE = KEY("iface", NULL, EM_COUNT, 0);
-static const struct em_key K_CIFACE_SHOWN = KEY("iface", "iface", EM_COUNT,
+static const struct em_key K_CIFACE = EM_KEY("iface", NULL, EM_COUNT, 0);
+static const struct em_key K_CIFACE_SHOWN = EM_KEY("iface", "iface", EM_COUNT,
 						EM_K_NOJSON);
-static const struct em_key K_CSTATE = KEY("state", NULL, EM_COUNT, 0);
-static const struct em_key K_RENAMED = KEY("renamed_from", NULL, EM_COUNT,
+static const struct em_key K_CSTATE = EM_KEY("state", NULL, EM_COUNT, 0);
+static const struct em_key K_RENAMED = EM_KEY("renamed_from", NULL, EM_COUNT,
 					   0);
 
 static void emit_num(struct emitter *em, const struct em_key *k, double x,
@@ -348,8 +345,9 @@ static void emit_softnet(struct cmp *c)
 	em_list_end(c->em);
 }
 
-static const struct em_key K_SCNAME = KEY("name", "sysctl", EM_COUNT, 0);
-static const struct em_key K_CHANGED = KEY("changed", "changed", EM_COUNT, 0);
+static const struct em_key K_SCNAME = EM_KEY("name", "sysctl", EM_COUNT, 0);
+static const struct em_key K_CHANGED = EM_KEY("changed", "changed", EM_COUNT,
+	0);
 
 static void emit_sysctls(struct emitter *em, const struct nb_sysctls *b,
 			 const struct nb_sysctls *a)
@@ -369,20 +367,20 @@ static void emit_sysctls(struct emitter *em, const struct nb_sysctls *b,
 	em_list_end(em);
 }
 
-static const struct em_key K_FILE = KEY("file", "file", EM_COUNT, 0);
-static const struct em_key K_SAVED_BY = KEY("saved_by", NULL, EM_COUNT, 0);
-static const struct em_key K_KERNEL = KEY("kernel", "kernel", EM_COUNT, 0);
-static const struct em_key K_BOOT_ID = KEY("boot_id", NULL, EM_COUNT, 0);
-static const struct em_key K_MODULE = KEY("module_version", "module",
+static const struct em_key K_FILE = EM_KEY("file", "file", EM_COUNT, 0);
+static const struct em_key K_SAVED_BY = EM_KEY("saved_by", NULL, EM_COUNT, 0);
+static const struct em_key K_KERNEL = EM_KEY("kernel", "kernel", EM_COUNT, 0);
+static const struct em_key K_BOOT_ID = EM_KEY("boot_id", NULL, EM_COUNT, 0);
+static const struct em_key K_MODULE = EM_KEY("module_version", "module",
 					  EM_COUNT, 0);
-static const struct em_key K_PERIOD = KEY("period_s", "period", EM_SECS, 0);
-static const struct em_key K_BASIS = KEY("basis", "basis", EM_COUNT, 0);
-static const struct em_key K_RESET = KEY("reset", "reset", EM_COUNT, 0);
-static const struct em_key K_REASON = KEY("reset_reason", "because",
+static const struct em_key K_PERIOD = EM_KEY("period_s", "period", EM_SECS, 0);
+static const struct em_key K_BASIS = EM_KEY("basis", "basis", EM_COUNT, 0);
+static const struct em_key K_RESET = EM_KEY("reset", "reset", EM_COUNT, 0);
+static const struct em_key K_REASON = EM_KEY("reset_reason", "because",
 					  EM_COUNT, 0);
-static const struct em_key K_EVICTED = KEY("evicted_rows", "evicted rows",
+static const struct em_key K_EVICTED = EM_KEY("evicted_rows", "evicted rows",
 					   EM_COUNT, 0);
-static const struct em_key K_MIN = KEY("min_samples", NULL, EM_COUNT, 0);
+static const struct em_key K_MIN = EM_KEY("min_samples", NULL, EM_COUNT, 0);
 
 static void emit_snapinfo(struct emitter *em, const char *key,
 			  const struct nb_snapshot *s, const char *file,

@@ -7,12 +7,10 @@
 #include "keys.h"
 #include "stats.h"
 
-static const struct em_key K_HIST = { "hist", NULL, NULL, NULL, NULL,
-	EM_COUNT, EM_K_TITLE };
-static const struct em_key K_TITLE_IFACE = { "iface", "iface", NULL, NULL,
-	NULL, EM_COUNT, EM_K_TITLE };
-static const struct em_key K_IDX = { "ifindex", NULL, NULL, NULL, NULL,
-	EM_COUNT, 0 };
+static const struct em_key K_HIST = EM_KEY("hist", NULL, EM_COUNT, EM_K_TITLE);
+static const struct em_key K_TITLE_IFACE = EM_KEY("iface", "iface", EM_COUNT,
+	EM_K_TITLE);
+static const struct em_key K_IDX = EM_KEY("ifindex", NULL, EM_COUNT, 0);
 
 static void emit_one(struct emitter *em, const struct nb_hrow *r)
 {

@@ -149,19 +149,19 @@ static void emit_table(struct show_ctx *c, const struct nb_table *t,
 	em_list_end(c->em);
 }
 
-static const struct em_key K_MODVER = { "version", "version", NULL, NULL,
-	NULL, EM_COUNT, EM_K_LABEL };
-static const struct em_key K_FORMAT = { "format", "format", NULL, NULL,
-	NULL, EM_COUNT, EM_K_LABEL };
-static const struct em_key K_BUILT = { "built_for", "built for", NULL, NULL,
-	NULL, EM_COUNT, EM_K_LABEL };
-static const struct em_key K_RUNNING = { "running", "running", NULL, NULL,
-	NULL, EM_COUNT, EM_K_LABEL };
-static const struct em_key K_PREEMPT = { "preempt", "preempt", NULL, NULL,
-	NULL, EM_COUNT, 0 };
-static const struct em_key K_INFO = { "info", NULL, NULL, "module_info",
+static const struct em_key K_MODVER = EM_KEY("version", "version", EM_COUNT,
+	EM_K_LABEL);
+static const struct em_key K_FORMAT = EM_KEY("format", "format", EM_COUNT,
+	EM_K_LABEL);
+static const struct em_key K_BUILT = EM_KEY("built_for", "built for", EM_COUNT,
+	EM_K_LABEL);
+static const struct em_key K_RUNNING = EM_KEY("running", "running", EM_COUNT,
+	EM_K_LABEL);
+static const struct em_key K_PREEMPT = EM_KEY("preempt", "preempt", EM_COUNT,
+	0);
+static const struct em_key K_INFO = EM_PKEY("info", NULL, "module_info",
 	"The netbuf module's version and kernels (always 1).", EM_COUNT,
-	EM_K_NOJSON };
+	EM_K_NOJSON);
 
 static void emit_module(struct show_ctx *c)
 {
@@ -177,30 +177,28 @@ static void emit_module(struct show_ctx *c)
 	em_obj_end(c->em);
 }
 
-static const struct em_key K_HOOK = { "hook", "probe", NULL, NULL, NULL,
-	EM_COUNT, EM_K_LABEL };
-static const struct em_key K_SYMBOL = { "symbol", "symbol", NULL, NULL, NULL,
-	EM_COUNT, EM_K_LABEL };
-static const struct em_key K_TYPE = { "type", NULL, NULL, NULL, NULL,
-	EM_COUNT, EM_K_LABEL };
-static const struct em_key K_PSTATE = { "state", "state", NULL, NULL, NULL,
-	EM_COUNT, 0 };
-static const struct em_key K_ACTIVE = { "active", NULL, NULL, "probe_active",
-	"1 if the probe is attached, 0 if unavailable.", EM_COUNT,
-	EM_K_NOJSON };
-static const struct em_key K_HITS = { "hits", "hits", NULL,
-	"probe_hits_total", "Probe handler invocations.", EM_COUNT,
-	EM_K_COUNTER };
-static const struct em_key K_MISSED = { "nmissed", "missed", NULL,
-	"probe_missed_total", "Probe hits the kernel missed (kretprobe "
-	"maxactive exceeded, recursion).", EM_COUNT, EM_K_COUNTER };
-static const struct em_key K_SELF = { "self_ns", NULL, NULL,
-	"probe_self_seconds_total", "Time spent in netbuf's handlers while "
-	"timing is on (/proc/netbuf/control).", EM_NS, EM_K_COUNTER };
-static const struct em_key K_COST = { "cost_ns", "cost/hit", NULL, NULL,
-	NULL, EM_NS, 0 };
-static const struct em_key K_NOTE = { "note", "note", NULL, NULL, NULL,
-	EM_COUNT, 0 };
+static const struct em_key K_HOOK = EM_KEY("hook", "probe", EM_COUNT,
+	EM_K_LABEL);
+static const struct em_key K_SYMBOL = EM_KEY("symbol", "symbol", EM_COUNT,
+	EM_K_LABEL);
+static const struct em_key K_TYPE = EM_KEY("type", NULL, EM_COUNT, EM_K_LABEL);
+static const struct em_key K_PSTATE = EM_KEY("state", "state", EM_COUNT, 0);
+static const struct em_key K_ACTIVE = EM_PKEY("active", NULL, "probe_active",
+	"1 if the probe is attached, 0 if unavailable.", EM_COUNT, EM_K_NOJSON);
+static const struct em_key K_HITS = EM_PKEY("hits", "hits", "probe_hits_total",
+	"Probe handler invocations.", EM_COUNT, EM_K_COUNTER);
+static const struct em_key K_MISSED = EM_PKEY("nmissed", "missed",
+	"probe_missed_total",
+	"Probe hits the kernel missed (kretprobe "
+	"maxactive exceeded, recursion).",
+	EM_COUNT, EM_K_COUNTER);
+static const struct em_key K_SELF = EM_PKEY("self_ns", NULL,
+	"probe_self_seconds_total",
+	"Time spent in netbuf's handlers while "
+	"timing is on (/proc/netbuf/control).",
+	EM_NS, EM_K_COUNTER);
+static const struct em_key K_COST = EM_KEY("cost_ns", "cost/hit", EM_NS, 0);
+static const struct em_key K_NOTE = EM_KEY("note", "note", EM_COUNT, 0);
 
 static void emit_probes(struct show_ctx *c)
 {
@@ -235,8 +233,7 @@ static void emit_probes(struct show_ctx *c)
 	em_list_end(c->em);
 }
 
-static const struct em_key K_HNAME = { "hist", NULL, NULL, NULL, NULL,
-	EM_COUNT, 0 };
+static const struct em_key K_HNAME = EM_KEY("hist", NULL, EM_COUNT, 0);
 
 /* Prometheus: every row's histograms, zeros when it has no samples, so
  * that the families are always there. */
@@ -324,20 +321,23 @@ static void emit_memory(struct show_ctx *c)
 	em_obj_end(c->em);
 }
 
-static const struct em_key K_CPU = { "cpu", "cpu", NULL, NULL, NULL,
-	EM_COUNT, EM_K_LABEL };
-static const struct em_key K_PROCESSED = { "processed", "processed", NULL,
-	"softnet_processed_total", "Packets processed by the CPU's softirq "
-	"(/proc/net/softnet_stat, 32-bit, wraps).", EM_COUNT, EM_K_COUNTER };
-static const struct em_key K_DROPPED = { "dropped", "dropped", NULL,
+static const struct em_key K_CPU = EM_KEY("cpu", "cpu", EM_COUNT, EM_K_LABEL);
+static const struct em_key K_PROCESSED = EM_PKEY("processed", "processed",
+	"softnet_processed_total",
+	"Packets processed by the CPU's softirq "
+	"(/proc/net/softnet_stat, 32-bit, wraps).",
+	EM_COUNT, EM_K_COUNTER);
+static const struct em_key K_DROPPED = EM_PKEY("dropped", "dropped",
 	"softnet_dropped_total", "Packets dropped: input backlog full.",
-	EM_COUNT, EM_K_COUNTER };
-static const struct em_key K_SQUEEZE = { "time_squeeze", "time_squeeze",
-	NULL, "softnet_time_squeeze_total", "net_rx_action runs that ended "
-	"with work left (budget or time used up).", EM_COUNT, EM_K_COUNTER };
-static const struct em_key K_BACKLOG = { "backlog", "backlog", NULL,
+	EM_COUNT, EM_K_COUNTER);
+static const struct em_key K_SQUEEZE = EM_PKEY("time_squeeze", "time_squeeze",
+	"softnet_time_squeeze_total",
+	"net_rx_action runs that ended "
+	"with work left (budget or time used up).",
+	EM_COUNT, EM_K_COUNTER);
+static const struct em_key K_BACKLOG = EM_PKEY("backlog", "backlog",
 	"softnet_backlog_packets", "Packets queued in the CPU's backlog.",
-	EM_COUNT, 0 };
+	EM_COUNT, 0);
 
 static void emit_softnet(struct show_ctx *c)
 {
@@ -377,12 +377,13 @@ static void emit_sysctls(struct show_ctx *c)
 	em_obj_end(c->em);
 }
 
-static const struct em_key K_UP = { "up", NULL, NULL, "up",
+static const struct em_key K_UP = EM_PKEY("up", NULL, "up",
 	"1 if netbuf read /proc/netbuf, 0 if it failed (the other series are "
-	"then missing).", EM_COUNT, EM_K_NOJSON | EM_K_NOTABLE };
-static const struct em_key K_ERR = { "scrape_error", NULL, NULL,
-	"scrape_error", "1 if this run of netbuf failed (see its stderr).",
-	EM_COUNT, EM_K_NOJSON | EM_K_NOTABLE };
+	"then missing).",
+	EM_COUNT, EM_K_NOJSON | EM_K_NOTABLE);
+static const struct em_key K_ERR = EM_PKEY("scrape_error", NULL, "scrape_error",
+	"1 if this run of netbuf failed (see its stderr).", EM_COUNT,
+	EM_K_NOJSON | EM_K_NOTABLE);
 
 void show_emit(struct emitter *em, const struct nb_snapshot *s,
 	       const struct nb_opts *o, char **ifaces, int nifaces)

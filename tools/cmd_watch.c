@@ -32,12 +32,11 @@ static const struct rate rates[] = {
 	RATE("exhausted_per_s", "exh/s", 1, NP_EXHAUSTED),
 };
 
-static const struct em_key K_TIME = { "clock", "time", NULL, NULL, NULL,
-	EM_COUNT, EM_K_NOJSON };
-static const struct em_key K_TIME_HIDDEN = { "clock", NULL, NULL, NULL,
-	NULL, EM_COUNT, EM_K_NOJSON };
-static const struct em_key K_INTERVAL = { "interval_s", NULL, NULL, NULL,
-	NULL, EM_SECS, 0 };
+static const struct em_key K_TIME = EM_KEY("clock", "time", EM_COUNT,
+	EM_K_NOJSON);
+static const struct em_key K_TIME_HIDDEN = EM_KEY("clock", NULL, EM_COUNT,
+	EM_K_NOJSON);
+static const struct em_key K_INTERVAL = EM_KEY("interval_s", NULL, EM_SECS, 0);
 
 static int shown(const struct nb_ifview *f, const struct nb_opts *o,
 		 char **ifaces, int n)

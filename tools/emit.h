@@ -47,6 +47,18 @@ struct em_key {
 	unsigned int flags;
 };
 
+/*
+ * The constructors of every output field: JSON key, table head (NULL: not
+ * in tables), unit, flags; EM_PKEY with its Prometheus name (without
+ * "netbuf_") and HELP text, EM_GKEY with a table group.
+ */
+#define EM_KEY(key, head, unit, flags) \
+	{ key, head, NULL, NULL, NULL, unit, flags }
+#define EM_PKEY(key, head, prom, help, unit, flags) \
+	{ key, head, NULL, prom, help, unit, flags }
+#define EM_GKEY(key, head, group, prom, help, unit, flags) \
+	{ key, head, group, prom, help, unit, flags }
+
 enum em_list_flags {
 	EM_L_NOTABLE = 1u << 0,	/* list not shown in tables */
 	EM_L_NOHEADER = 1u << 1,	/* table without header lines */

@@ -27,18 +27,14 @@ const struct em_key K_TOOL_VERSION = {
 };
 
 /* Prometheus: the backlog row is host-wide, the same in every netns. */
-static const struct em_key K_SCOPE = {
-	"scope", NULL, NULL, NULL, NULL, EM_COUNT,
-	EM_K_LABEL | EM_K_NOTABLE | EM_K_NOJSON,
-};
+static const struct em_key K_SCOPE = EM_KEY("scope", NULL, EM_COUNT,
+	EM_K_LABEL | EM_K_NOTABLE | EM_K_NOJSON);
 
 /* A gone interface is marked in tables; JSON has its state. */
-static const struct em_key K_IFACE_DATA = {
-	"iface", NULL, NULL, NULL, NULL, EM_COUNT, EM_K_LABEL,
-};
-static const struct em_key K_IFACE_SHOWN = {
-	"iface", "iface", NULL, NULL, NULL, EM_COUNT, EM_K_NOJSON,
-};
+static const struct em_key K_IFACE_DATA = EM_KEY("iface", NULL, EM_COUNT,
+	EM_K_LABEL);
+static const struct em_key K_IFACE_SHOWN = EM_KEY("iface", "iface", EM_COUNT,
+	EM_K_NOJSON);
 
 void keys_iface(struct emitter *em, const char *iface, long long ifindex,
 		const char *state, const char *netns)
@@ -65,15 +61,11 @@ void keys_iface(struct emitter *em, const char *iface, long long ifindex,
 		em_str(em, &K_STATE, state);
 }
 
-static const struct em_key K_CGROUP = {
-	"cgroup", "cgroup", NULL, NULL, NULL, EM_COUNT, 0,
-};
-static const struct em_key K_CGPATH = {
-	"cgroup_path", NULL, NULL, NULL, NULL, EM_COUNT, EM_K_NOTABLE,
-};
-static const struct em_key K_CGPATH_SHOWN = {
-	"cgroup_path", "path", NULL, NULL, NULL, EM_COUNT, EM_K_NOJSON,
-};
+static const struct em_key K_CGROUP = EM_KEY("cgroup", "cgroup", EM_COUNT, 0);
+static const struct em_key K_CGPATH = EM_KEY("cgroup_path", NULL, EM_COUNT,
+	EM_K_NOTABLE);
+static const struct em_key K_CGPATH_SHOWN = EM_KEY("cgroup_path", "path",
+	EM_COUNT, EM_K_NOJSON);
 
 #define CGPATH_WIDTH 40	/* in tables, longer paths keep their end */
 
@@ -90,15 +82,12 @@ void keys_cgroup(struct emitter *em, u64 id, const char *path)
 	em_str(em, &K_CGPATH_SHOWN, n > CGPATH_WIDTH ? shown : path);
 }
 
-static const struct em_key K_TIME = {
-	"time", NULL, NULL, NULL, NULL, EM_COUNT, EM_K_NOTABLE,
-};
-static const struct em_key K_TIME_SHOWN = {
-	"time", "time", NULL, NULL, NULL, EM_COUNT, EM_K_NOJSON,
-};
-static const struct em_key K_TIME_NS = {
-	"time_ns", NULL, NULL, NULL, NULL, EM_COUNT, EM_K_NOTABLE,
-};
+static const struct em_key K_TIME = EM_KEY("time", NULL, EM_COUNT,
+	EM_K_NOTABLE);
+static const struct em_key K_TIME_SHOWN = EM_KEY("time", "time", EM_COUNT,
+	EM_K_NOJSON);
+static const struct em_key K_TIME_NS = EM_KEY("time_ns", NULL, EM_COUNT,
+	EM_K_NOTABLE);
 
 void keys_time(struct emitter *em, u64 ns, int shown)
 {
@@ -111,19 +100,20 @@ void keys_time(struct emitter *em, u64 ns, int shown)
 	em_u64(em, &K_TIME_NS, ns);
 }
 
-#define HK(key, head, unit) { key, head, NULL, NULL, NULL, unit, 0 }
-
 /* [0]: ns, [1]: packets */
+#define HFIG(f, u, unit) EM_KEY(f "_" u, f, unit, 0)
+
 static const struct em_key K_HFIG[2][5] = {
-	{ HK("sum_ns", "sum", EM_NS), HK("avg_ns", "avg", EM_NS),
-	  HK("p50_ns", "p50", EM_NS), HK("p99_ns", "p99", EM_NS),
-	  HK("max_ns", "max", EM_NS) },
-	{ HK("sum_pkts", "sum", EM_PKTS), HK("avg_pkts", "avg", EM_PKTS),
-	  HK("p50_pkts", "p50", EM_PKTS), HK("p99_pkts", "p99", EM_PKTS),
-	  HK("max_pkts", "max", EM_PKTS) },
+	{ HFIG("sum", "ns", EM_NS), HFIG("avg", "ns", EM_NS),
+	  HFIG("p50", "ns", EM_NS), HFIG("p99", "ns", EM_NS),
+	  HFIG("max", "ns", EM_NS) },
+	{ HFIG("sum", "pkts", EM_PKTS), HFIG("avg", "pkts", EM_PKTS),
+	  HFIG("p50", "pkts", EM_PKTS), HFIG("p99", "pkts", EM_PKTS),
+	  HFIG("max", "pkts", EM_PKTS) },
 };
-static const struct em_key K_HUNIT = HK("unit", NULL, EM_COUNT);
-static const struct em_key K_SAMPLES = HK("samples", "samples", EM_COUNT);
+static const struct em_key K_HUNIT = EM_KEY("unit", NULL, EM_COUNT, 0);
+static const struct em_key K_SAMPLES = EM_KEY("samples", "samples", EM_COUNT,
+	0);
 
 void keys_hist(struct emitter *em, const struct nb_hist *h, enum em_unit u)
 {

@@ -57,8 +57,9 @@ static int read_header(struct nb_cursor *c, struct hdr *h, struct nb_err *e)
 	for (j = 0; j < n; j++)
 		for (i = 0; i < j; i++)
 			if (t[i].n == t[j].n && !memcmp(t[i].p, t[j].p, t[i].n))
-				return nb_errf(e, "%s:1: duplicate column '%.*s'",
-					       c->name, (int)t[j].n, t[j].p);
+				return nb_errf(e, "%s:1: duplicate column "
+					       "'%.*s'", c->name, (int)t[j].n,
+					       t[j].p);
 	for (i = 0; i < h->nwant; i++) {
 		for (j = 0; j < n && !nb_tok_eq(t[j], h->want[i]); j++)
 			;
@@ -472,8 +473,9 @@ static int check_total(const char *name, const struct nb_table *t,
 				sum = t->rows[i].v[k];
 			else if (!max && __builtin_add_overflow(sum,
 						t->rows[i].v[k], &sum))
-				return nb_errf(e, "%s: %s of the rows overflows",
-					       name, d->cols[k].col);
+				return nb_errf(e, "%s: %s of the rows "
+					       "overflows", name,
+					       d->cols[k].col);
 		}
 		if (sum != tot->v[k])
 			return nb_errf(e, "%s:%zu: total %s %llu is not the %s "

@@ -72,7 +72,9 @@ static int read_sysctls(const struct nb_paths *p, struct nb_sysctls *sc,
 		if (r < 0)
 			return -1;
 		/* a value netbuf cannot read is shown as unknown */
-		nb_parse_sysctl(path, buf, len, (enum nb_sysctl_id)i, sc, e);
+		if (nb_parse_sysctl(path, buf, len, (enum nb_sysctl_id)i, sc,
+				    e) < 0)
+			sc->raw[i][0] = '\0';
 		free(buf);
 	}
 	return 0;
