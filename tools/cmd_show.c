@@ -22,9 +22,9 @@ struct show_field {
 
 #define COL(c) { SF_COL, c, 0, 0, { 0 } }
 #define PCT(h, p, key, head, group) \
-	{ SF_PCT, 0, h, p, { key, head, group, NULL, NULL, EM_NS, 0 } }
+	{ SF_PCT, 0, h, p, EM_GKEY(key, head, group, NULL, NULL, EM_NS, 0) }
 #define PCTN(h, p, key) \
-	{ SF_PCT, 0, h, p, { key, NULL, NULL, NULL, NULL, EM_PKTS, 0 } }
+	{ SF_PCT, 0, h, p, EM_KEY(key, NULL, EM_PKTS, 0) }
 
 static const struct show_field rcv_fields[] = {
 	COL(RB_COLL_CALLS), COL(RB_COLL_SKBS), COL(RB_COLL_FREED),
@@ -43,8 +43,7 @@ static const struct show_field rcv_fields[] = {
 
 static const struct show_field napi_fields[] = {
 	COL(NP_POLLS), COL(NP_PACKETS), COL(NP_EXHAUSTED),
-	{ SF_EXH_PCT, 0, 0, 0, { "exhausted_pct", "exh%", NULL, NULL, NULL,
-				 EM_PCT, 0 } },
+	{ SF_EXH_PCT, 0, 0, 0, EM_KEY("exhausted_pct", "exh%", EM_PCT, 0) },
 	COL(NP_EMPTY), COL(NP_POLL_NS),
 	PCT(NB_H_NAPI_NS, 50, "poll_p50_ns", "p50", "poll time"),
 	PCT(NB_H_NAPI_NS, 99, "poll_p99_ns", "p99", "poll time"),
@@ -54,10 +53,9 @@ static const struct show_field napi_fields[] = {
 };
 
 /* The max column sits under the percentiles' group in the napi table. */
-static const struct em_key K_NAPI_MAX = {
+static const struct em_key K_NAPI_MAX = EM_GKEY(
 	"poll_max_ns", "max", "poll time", "napi_poll_max_seconds",
-	"Slowest NAPI poll since the counters were reset.", EM_NS, 0,
-};
+	"Slowest NAPI poll since the counters were reset.", EM_NS, 0);
 
 static int named(char **ifaces, int n, const char *iface)
 {
@@ -288,7 +286,7 @@ static void emit_hists(struct show_ctx *c)
 }
 
 #define MEMK(key, head, prom, help) \
-	{ key, head, NULL, prom, help, EM_COUNT, 0 }
+	EM_PKEY(key, head, prom, help, EM_COUNT, 0)
 
 static const struct em_key mem_keys[MEM_COUNT] = {
 	MEMK("rows", "rows", "memory_rows", "Rows the module holds."),
@@ -304,11 +302,11 @@ static const struct em_key mem_keys[MEM_COUNT] = {
 	     "Memory the module would hold with rows_max rows."),
 	MEMK("untracked_devs", "untracked_devs", "memory_untracked_devices",
 	     "Devices refused a row by the max_ifaces cap."),
-	{ "evicted", "evicted", NULL, "memory_evicted_rows_total",
-	  "Gone rows folded into the unknown row to make room.", EM_COUNT,
-	  EM_K_COUNTER },
-	{ "lost", "lost", NULL, "memory_lost_events_total",
-	  "Events that found no row at all.", EM_COUNT, EM_K_COUNTER },
+	EM_PKEY("evicted", "evicted", "memory_evicted_rows_total",
+		"Gone rows folded into the unknown row to make room.",
+		EM_COUNT, EM_K_COUNTER),
+	EM_PKEY("lost", "lost", "memory_lost_events_total",
+		"Events that found no row at all.", EM_COUNT, EM_K_COUNTER),
 };
 
 static void emit_memory(struct show_ctx *c)
@@ -366,7 +364,7 @@ static void emit_softnet(struct show_ctx *c)
 static void emit_sysctls(struct show_ctx *c)
 {
 	const struct nb_sysctls *sc = &c->s->sysctl;
-	struct em_key k = { NULL, NULL, NULL, NULL, NULL, EM_COUNT, 0 };
+	struct em_key k = EM_KEY(NULL, NULL, EM_COUNT, 0);
 	int i;
 
 	em_obj_begin(c->em, "sysctl", NULL);

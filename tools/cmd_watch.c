@@ -19,7 +19,7 @@ struct rate {
 };
 
 #define RATE(key, head, napi, col) \
-	{ { key, head, NULL, NULL, NULL, EM_RATE, 0 }, napi, col }
+	{ EM_KEY(key, head, EM_RATE, 0), napi, col }
 
 static const struct rate rates[] = {
 	RATE("coll_calls_per_s", "coll/s", 0, RB_COLL_CALLS),

@@ -6,25 +6,14 @@
 #include "keys.h"
 #include "stats.h"
 
-const struct em_key K_IFACE = {
-	"iface", "iface", NULL, NULL, NULL, EM_COUNT, EM_K_LABEL | EM_K_TITLE,
-};
-const struct em_key K_IFINDEX = {
-	"ifindex", NULL, NULL, NULL, NULL, EM_COUNT, EM_K_LABEL,
-};
-const struct em_key K_STATE = {
-	"state", NULL, NULL, NULL, NULL, EM_COUNT, 0,
-};
-const struct em_key K_NETNS_LABEL = {
-	"netns", NULL, NULL, NULL, NULL, EM_COUNT,
-	EM_K_LABEL | EM_K_NOTABLE | EM_K_NOJSON,
-};
-const struct em_key K_NETNS = {
-	"netns", NULL, NULL, NULL, NULL, EM_COUNT, 0,
-};
-const struct em_key K_TOOL_VERSION = {
-	"tool_version", NULL, NULL, NULL, NULL, EM_COUNT, 0,
-};
+const struct em_key K_IFACE = EM_KEY("iface", "iface", EM_COUNT,
+	EM_K_LABEL | EM_K_TITLE);
+const struct em_key K_IFINDEX = EM_KEY("ifindex", NULL, EM_COUNT, EM_K_LABEL);
+const struct em_key K_STATE = EM_KEY("state", NULL, EM_COUNT, 0);
+const struct em_key K_NETNS_LABEL = EM_KEY("netns", NULL, EM_COUNT,
+	EM_K_LABEL | EM_K_NOTABLE | EM_K_NOJSON);
+const struct em_key K_NETNS = EM_KEY("netns", NULL, EM_COUNT, 0);
+const struct em_key K_TOOL_VERSION = EM_KEY("tool_version", NULL, EM_COUNT, 0);
 
 /* Prometheus: the backlog row is host-wide, the same in every netns. */
 static const struct em_key K_SCOPE = EM_KEY("scope", NULL, EM_COUNT,

@@ -103,7 +103,7 @@ for dir in "$FIX"/*/; do
 	nb hist;                  check "hist $name" 0
 	nb hist -j;               check "hist -j $name" 0; json "hist $name"
 	nb advise -p;             json "adv $name"
-	want=0; grep -q '"level":"warn"' "$TMP/out" && want=3
+	want=0; grep -q '"level": *"warn"' "$TMP/out" && want=3
 	nb advise;                check "advise $name" $want
 	if [ -e "$NETBUF_PROC/events" ]; then
 		nb events;        check "events $name" 0
