@@ -30,6 +30,7 @@ static void write_snapshot(FILE *f, const struct nb_snapshot *s, size_t i)
 	fprintf(f, "snapshot %zu\n", i + 1);
 	fprintf(f, "realtime_ns %llu\n", (unsigned long long)s->realtime_ns);
 	fprintf(f, "boottime_ns %llu\n", (unsigned long long)s->boottime_ns);
+	fprintf(f, "boot_id %s\n", s->boot_id[0] ? s->boot_id : "-");
 	fprintf(f, "kernel %s\n", s->kernel);
 	fprintf(f, "netns %s\n", s->netns);
 	for (k = 0; k < SC_COUNT; k++)
@@ -106,6 +107,7 @@ struct bl_reader {
 	struct nb_cursor c;
 	struct nb_tok t[BL_TOKS + 1];
 	size_t nt;
+	unsigned int version;	/* 1: no boot_id lines */
 };
 
 static int bl_err(struct bl_reader *r, struct nb_err *e, const char *what)
@@ -233,12 +235,16 @@ static int bl_meta(struct bl_reader *r, struct nb_snapshot *s, size_t idx,
 		return bl_err(r, e, "snapshots out of order");
 	if (bl_u64(r, "realtime_ns", &s->realtime_ns, e) < 0 ||
 	    bl_u64(r, "boottime_ns", &s->boottime_ns, e) < 0 ||
+	    (r->version >= 2 &&
+	     bl_str(r, "boot_id", s->boot_id, sizeof(s->boot_id), e) < 0) ||
 	    bl_str(r, "kernel", s->kernel, sizeof(s->kernel), e) < 0 ||
 	    bl_str(r, "netns", s->netns, sizeof(s->netns), e) < 0)
 		return -1;
 	while (peek_is(r, "sysctl"))
 		if (bl_sysctl(r, &s->sysctl, e) < 0)
 			return -1;
+	if (!strcmp(s->boot_id, "-"))
+		s->boot_id[0] = '\0';
 	return 0;
 }
 
@@ -275,10 +281,12 @@ static int bl_header(struct bl_reader *r, struct nb_baseline *b,
 			       r->c.name);
 	if (nb_tok_u64(r->t[1], &v) < 0)
 		return bl_err(r, e, "bad version");
-	if (v != NB_BASELINE_VERSION)
+	if (v < 1 || v > NB_BASELINE_VERSION)
 		return nb_errf(e, "%s: unsupported baseline version %llu "
-			       "(this netbuf reads version %d)", r->c.name,
-			       (unsigned long long)v, NB_BASELINE_VERSION);
+			       "(this netbuf reads versions 1 to %d)",
+			       r->c.name, (unsigned long long)v,
+			       NB_BASELINE_VERSION);
+	r->version = (unsigned int)v;
 	if (bl_str(r, "tool", b->tool, sizeof(b->tool), e) < 0 ||
 	    bl_u64(r, "snapshots", &n, e) < 0)
 		return -1;

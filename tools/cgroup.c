@@ -221,8 +221,8 @@ static void cg_rewalk(struct nb_cgmap *m, const char *root)
 static const char *cg_find(const struct nb_cgmap *m, u64 id)
 {
 	struct nb_cgent key = { id, NULL };
-	const struct nb_cgent *e = bsearch(&key, m->ents, m->n,
-					   sizeof(*m->ents), ent_cmp);
+	const struct nb_cgent *e = !m->n ? NULL :
+		bsearch(&key, m->ents, m->n, sizeof(*m->ents), ent_cmp);
 
 	return e ? e->path : NULL;
 }

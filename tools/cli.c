@@ -14,7 +14,7 @@
 enum opt_bit {
 	O_JSON = 1u << 0, O_PROM = 1u << 1, O_ZERO = 1u << 2,
 	O_INTERVAL = 1u << 3, O_COUNT = 1u << 4, O_FOLLOW = 1u << 5,
-	O_TOP = 1u << 6, O_BY = 1u << 7,
+	O_TOP = 1u << 6, O_BY = 1u << 7, O_OUTPUT = 1u << 8,
 };
 
 #define INTERVAL_MIN 0.1
@@ -52,6 +52,9 @@ static const char main_help[] =
 "  -j, --json                 JSON (all but baseline save)\n"
 "  -p, --pretty               pretty-printed JSON\n"
 "      --prometheus           Prometheus text format (show)\n"
+"      --output FILE          show --prometheus: write FILE atomically (for\n"
+"                             node_exporter's textfile collector); a failed\n"
+"                             run writes netbuf_up 0 there\n"
 "  -z, --zeros                also rows whose counters are all zero\n"
 "  -i, --interval SECS        period in seconds, 0.1 to 3600\n"
 "  -c, --count N              stop watch (events -f) after N intervals\n"
@@ -63,11 +66,11 @@ static const char main_help[] =
 "\n"
 "Environment: NETBUF_PROC (default /proc/netbuf), NETBUF_PROCNET (/proc/net),\n"
 "NETBUF_SYSCTL (/proc/sys), NETBUF_CGROUP_ROOT (the cgroup2 mount). Exit\n"
-"status: 0 ok, 1 error, 2 usage error.\n"
+"status: 0 ok, 1 error, 2 usage error, 3 advise found warnings.\n"
 "See netbuf(8).\n";
 
 static const char show_help[] =
-"Usage: netbuf show [-z] [-j|-p|--prometheus] [IFACE...]\n"
+"Usage: netbuf show [-z] [-j|-p|--prometheus [--output FILE]] [IFACE...]\n"
 "\n"
 "Per interface: tcp_collapse calls and skbs, prune episodes and drops,\n"
 "out-of-order prunes, NAPI polls, packets and budget exhaustion, with p50,\n"
@@ -97,10 +100,12 @@ static const char baseline_help[] =
 "\n"
 "save measures SECS seconds (default 5; -i 0: no period, counters only)\n"
 "and writes both snapshots to FILE (through FILE.tmp: a failed save writes\n"
-"nothing). compare shows, per interface, the rates, p99 and max of that\n"
-"period (before) next to the current ones (after: since the baseline, or\n"
-"with -i a fresh period of SECS), then softnet and the sysctls. When the\n"
-"counters went down (module reset or reloaded, host rebooted) it says so.\n";
+"nothing). compare shows, per interface (matched by ifindex: renames are\n"
+"shown as such), the rates, p99 and max of that period (before) next to\n"
+"those of a fresh period as long (after; -i SECS: of SECS; -i 0: since the\n"
+"baseline), each with its sample count, then softnet and the sysctls. No\n"
+"percent change below 100 samples. A reboot (boot_id), a reset (counters\n"
+"went down) and rows evicted under the cap are said as such.\n";
 
 static const char advise_help[] =
 "Usage: netbuf advise [-i SECS] [-j|-p]\n"
@@ -130,13 +135,14 @@ static const char top_help[] =
 "first N (default 10).\n";
 
 static const struct command commands[] = {
-	{ "show", NULL, O_JSON | O_PROM | O_ZERO, 0, cmd_show, show_help },
+	{ "show", NULL, O_JSON | O_PROM | O_ZERO | O_OUTPUT, 0, cmd_show,
+	  show_help },
 	{ "watch", NULL, O_JSON | O_ZERO | O_INTERVAL | O_COUNT, 0,
 	  cmd_watch, watch_help },
 	{ "hist", NULL, O_JSON, 0, cmd_hist, hist_help },
 	{ "baseline", "save", O_INTERVAL, 1, cmd_baseline_save,
 	  baseline_help },
-	{ "baseline", "compare", O_JSON | O_ZERO | O_INTERVAL, 0,
+	{ "baseline", "compare", O_JSON | O_ZERO | O_INTERVAL, 1,
 	  cmd_baseline_compare, baseline_help },
 	{ "advise", NULL, O_JSON | O_INTERVAL, 0, cmd_advise, advise_help },
 	{ "events", NULL, O_JSON | O_FOLLOW | O_INTERVAL | O_COUNT, 0,
@@ -242,12 +248,33 @@ int nb_output(struct emitter *em)
 	return NB_EXIT_OK;
 }
 
+int nb_output_file(const char *path, struct emitter *em)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct nb_err e;
+	int r;
+
+	if (!f) {
+		em_discard(em);
+		nb_errf(&e, "out of memory");
+		return nb_fail(&e);
+	}
+	r = em_finish(em, f, &e);
+	fclose(f);
+	if (r == 0)
+		r = nb_write_atomic(path, buf, len, &e);
+	free(buf);
+	return r < 0 ? nb_fail(&e) : NB_EXIT_OK;
+}
+
 /* ---- options ---- */
 
 struct parsed {
 	unsigned int given;
 	int json, pretty, prom, help, version;
-	const char *interval, *count, *top, *by;
+	const char *interval, *count, *top, *by, *output;
 };
 
 static const struct option long_opts[] = {
@@ -259,6 +286,7 @@ static const struct option long_opts[] = {
 	{ "count", required_argument, NULL, 'c' },
 	{ "follow", no_argument, NULL, 'f' },
 	{ "by", required_argument, NULL, 'B' },
+	{ "output", required_argument, NULL, 'O' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -270,6 +298,10 @@ static int bad_option(int argc, char **argv, int c, const char *where)
 
 	if (c == ':')
 		return nb_usage("option '%s' needs a value (see 'netbuf help%s%s')",
+				arg, *where ? " " : "", where);
+	if (!strncmp(arg, "--", 2) && strchr(arg, '='))
+		return nb_usage("option '%.*s' takes no value (see 'netbuf "
+				"help%s%s')", (int)(strchr(arg, '=') - arg),
 				arg, *where ? " " : "", where);
 	if (optopt && optopt != '?')
 		return nb_usage("unknown option '-%c' (see 'netbuf help%s%s')",
@@ -316,6 +348,10 @@ static int parse(int argc, char **argv, const char *optstr,
 		case 'n':
 			p->top = optarg;
 			p->given |= O_TOP;
+			break;
+		case 'O':
+			p->output = optarg;
+			p->given |= O_OUTPUT;
 			break;
 		case 'B':
 			p->by = optarg;
@@ -367,7 +403,8 @@ static int parse_count(const char *s, long *out)
 }
 
 static const char *const opt_names[] = { "-j/-p", "--prometheus", "-z",
-					  "-i", "-c", "-f", "-n", "--by" };
+					  "-i", "-c", "-f", "-n", "--by",
+					  "--output" };
 
 static int make_opts(const struct parsed *p, const struct command *c,
 		     struct nb_opts *o)
@@ -398,6 +435,9 @@ static int make_opts(const struct parsed *p, const struct command *c,
 	if (p->top && parse_count(p->top, &o->top) < 0)
 		return nb_usage("bad -n '%s': a whole number from 1", p->top);
 	o->by = p->by;
+	o->output = p->output;
+	if (o->output && o->fmt != EM_PROM)
+		return nb_usage("--output goes with --prometheus");
 	nb_paths_from_env(&o->paths);
 	return 0;
 }

@@ -18,6 +18,7 @@ struct nb_opts {
 	int follow;		/* -f */
 	long top;		/* -n; 0 when not given */
 	const char *by;		/* --by; NULL when not given */
+	const char *output;	/* --output; NULL: stdout */
 	struct nb_paths paths;
 };
 
@@ -72,8 +73,9 @@ void show_emit(struct emitter *em, const struct nb_snapshot *s,
 	       const struct nb_opts *o, char **ifaces, int nifaces);
 void hist_emit(struct emitter *em, const struct nb_snapshot *s, int kind,
 	       const char *iface);
-void advise_emit(struct emitter *em, const struct nb_snapshot *s,
-		 const struct nb_view *v);
+/* Returns the number of warnings. */
+unsigned int advise_emit(struct emitter *em, const struct nb_snapshot *s,
+			 const struct nb_view *v);
 /* Events newer than *after (and of ifaces, if any), which it advances;
  * returns how many. */
 size_t events_emit(struct emitter *em, const struct nb_evlog *log,
@@ -87,6 +89,8 @@ int nb_load(const struct nb_opts *o, struct nb_snapshot *s, int warn);
 int nb_fail(const struct nb_err *e);	/* prints, returns NB_EXIT_RUNTIME */
 int nb_usage(const char *fmt, ...) NB_PRINTF(1, 2);
 int nb_output(struct emitter *em);	/* em_finish to stdout */
+/* em_finish to path, atomically (path.tmp, then rename). */
+int nb_output_file(const char *path, struct emitter *em);
 /* nb_load (warning on a version mismatch), then -1 with a message and s
  * freed if one of the names is not in it. */
 int nb_load_ifaces(const struct nb_opts *o, struct nb_snapshot *s,

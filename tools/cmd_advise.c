@@ -12,7 +12,7 @@
 #include "stats.h"
 #include "view.h"
 
-#define ADV_MIN_SAMPLES		100		/* before a p99 is trusted */
+#define ADV_MIN_SAMPLES		NB_MIN_SAMPLES	/* before a p99 is trusted */
 #define ADV_COLLAPSE_P99_NS	1000000ull	/* 1 ms */
 #define ADV_COLLAPSE_MAX_NS	10000000ull	/* 10 ms, a single call */
 #define ADV_RMEM_MAX_BYTES	(4ll << 20)	/* Cloudflare's 2015 fix */
@@ -32,14 +32,10 @@ struct adv {
 	unsigned int warnings;
 };
 
-static const struct em_key K_LEVEL = { "level", "level", NULL, NULL, NULL,
-	EM_COUNT, 0 };
-static const struct em_key K_TOPIC = { "topic", NULL, NULL, NULL, NULL,
-	EM_COUNT, 0 };
-static const struct em_key K_SUBJECT = { "iface", NULL, NULL, NULL, NULL,
-	EM_COUNT, 0 };
-static const struct em_key K_TEXT = { "text", "finding", NULL, NULL, NULL,
-	EM_COUNT, 0 };
+static const struct em_key K_LEVEL = EM_KEY("level", "level", EM_COUNT, 0);
+static const struct em_key K_TOPIC = EM_KEY("topic", NULL, EM_COUNT, 0);
+static const struct em_key K_SUBJECT = EM_KEY("iface", NULL, EM_COUNT, 0);
+static const struct em_key K_TEXT = EM_KEY("text", "finding", EM_COUNT, 0);
 
 static void finding(struct adv *a, const char *level, const char *topic,
 		    const char *iface, const char *fmt, ...) NB_PRINTF(5, 6);
@@ -116,21 +112,35 @@ static void adv_collapse(struct adv *a, const struct nb_ifview *f)
 		"its queue grow");
 }
 
+/* 1 if release ("6.1.0-56-amd64") is older than major.minor. */
+static int kernel_before(const char *release, int major, int minor)
+{
+	int ma = 0, mi = 0;
+
+	if (sscanf(release, "%d.%d", &ma, &mi) != 2)
+		return 1;	/* unknown: say it */
+	return ma < major || (ma == major && mi < minor);
+}
+
+/* tcp_adv_win_scale only matters before 6.6, which replaced it by a
+ * measured scaling_ratio. */
 static void adv_prune(struct adv *a, const struct nb_ifview *f)
 {
-	char rmem[96];
+	char rmem[96], scale[112];
 	long long max;
 
 	if (f->rcv[RB_PRUNE_DROP] < ADV_PRUNE_DROPS)
 		return;
 	rmem_max(a, rmem, sizeof(rmem), &max);
+	snprintf(scale, sizeof(scale), ", net.ipv4.tcp_adv_win_scale %s",
+		 sysctl_str(a, SC_ADV_WIN_SCALE));
 	finding(a, "warn", "prune", f->iface,
 		"%llu prune drops (RcvPruned) in %llu prune episodes: the "
 		"application does not read fast enough or the receive buffer "
-		"is too small (%s, net.ipv4.tcp_adv_win_scale %s)",
+		"is too small (%s%s)",
 		(unsigned long long)f->rcv[RB_PRUNE_DROP],
 		(unsigned long long)f->rcv[RB_PRUNE_CALLS], rmem,
-		sysctl_str(a, SC_ADV_WIN_SCALE));
+		kernel_before(a->s->ver.running, 6, 6) ? scale : "");
 }
 
 static void adv_ofo(struct adv *a, const struct nb_ifview *f)
@@ -213,9 +223,10 @@ static void adv_softnet(struct adv *a)
 		finding(a, "warn", "softnet", NULL,
 			"softnet backlog drops %llu on %u CPU(s) (%s) of %llu "
 			"packets processed: a CPU's input backlog overflowed; "
-			"raise net.core.netdev_max_backlog or spread the load "
-			"(RSS, RPS)", (unsigned long long)total, cpus, list,
-			(unsigned long long)processed);
+			"raise net.core.netdev_max_backlog (now %s) or spread "
+			"the load (RSS, RPS)", (unsigned long long)total, cpus,
+			list, (unsigned long long)processed,
+			sysctl_str(a, SC_MAX_BACKLOG));
 	cpus = cpu_list(a->v, 1, list, sizeof(list), &total, &processed);
 	pct = processed ? 100.0 * (double)total / (double)processed : 0;
 	if (!total)
@@ -309,11 +320,10 @@ static void adv_ok(struct adv *a)
 		(unsigned long long)t->napi[NP_POLLS], rmem);
 }
 
-static const struct em_key K_PERIOD = { "period_s", NULL, NULL, NULL, NULL,
-	EM_SECS, 0 };
+static const struct em_key K_PERIOD = EM_KEY("period_s", NULL, EM_SECS, 0);
 
-void advise_emit(struct emitter *em, const struct nb_snapshot *s,
-		 const struct nb_view *v)
+unsigned int advise_emit(struct emitter *em, const struct nb_snapshot *s,
+			 const struct nb_view *v)
 {
 	struct adv a = { em, s, v, 0 };
 	size_t i;
@@ -346,6 +356,7 @@ void advise_emit(struct emitter *em, const struct nb_snapshot *s,
 		adv_ok(&a);
 	em_list_end(em);
 	em_doc_end(em);
+	return a.warnings;
 }
 
 int cmd_advise(const struct nb_opts *o, int argc, char **argv)
@@ -353,6 +364,7 @@ int cmd_advise(const struct nb_opts *o, int argc, char **argv)
 	struct nb_snapshot s, s2;
 	struct emitter *em;
 	struct nb_view v;
+	unsigned int warnings;
 	char why[256];
 	int r;
 
@@ -380,8 +392,10 @@ int cmd_advise(const struct nb_opts *o, int argc, char **argv)
 		nb_view_build(NULL, &s, &v, why, sizeof(why));
 	}
 	em = em_open(o->fmt, 0);
-	advise_emit(em, &s, &v);
+	warnings = advise_emit(em, &s, &v);
 	r = nb_output(em);
+	if (r == NB_EXIT_OK && warnings)
+		r = NB_EXIT_FINDINGS;
 	nb_view_free(&v);
 	nb_snapshot_free(&s);
 	return r;

@@ -87,34 +87,62 @@ static const struct metric metrics[] = {
 	{ "poll_max_ns", M_MAX, 1, 0, NB_H_NAPI_NS },
 };
 
+/* What compare found between the baseline and now. */
+struct cmp_status {
+	char reset[256];	/* "": none; else why nothing spans it */
+	int rebooted;		/* rows matched by name, not ifindex */
+	size_t evicted;		/* rows evicted since the baseline */
+};
+
 struct cmp {
 	struct emitter *em;
 	const struct nb_opts *o;
 	const struct nb_view *before;	/* NULL: saved without a period */
 	const struct nb_view *after;
+	const struct cmp_status *st;
+	int after_spans_reset;	/* after is "since the reset" */
 };
 
-/* A metric of one interface in a view; NaN when there is none. */
-static double metric_value(const struct metric *m, const struct nb_view *v,
-			   const struct nb_ifview *f)
+/* A metric of one row in a view, with the count it rests on. */
+struct mval {
+	int has;	/* the row is in the view */
+	double x;	/* NaN: no value */
+	u64 n;		/* events (rates), samples (p99, max), polls (%) */
+};
+
+static struct mval metric_value(const struct metric *m,
+				const struct nb_view *v,
+				const struct nb_ifview *f)
 {
+	struct mval r = { 0, NAN, 0 };
+	const struct nb_hist *h;
 	u64 x;
 
-	if (!f || !(m->napi ? f->has_napi : f->has_rcv))
-		return NAN;
+	if (!v || !f || !(m->napi ? f->has_napi : f->has_rcv))
+		return r;
+	r.has = 1;
+	h = &f->h[m->hk];
 	switch (m->type) {
 	case M_RATE:
-		return nb_view_rate(v, m->napi ? f->napi[m->col] :
-				    f->rcv[m->col]);
+		r.n = m->napi ? f->napi[m->col] : f->rcv[m->col];
+		r.x = nb_view_rate(v, r.n);
+		break;
 	case M_P99:
-		return nb_ifview_pct(f, m->hk, 99, &x) < 0 ? NAN : (double)x;
+		r.n = h->samples;
+		if (nb_ifview_pct(f, m->hk, 99, &x) == 0)
+			r.x = (double)x;
+		break;
 	case M_MAX:
-		return f->h[m->hk].samples ? (double)f->h[m->hk].max : NAN;
+		r.n = h->samples;
+		r.x = h->samples ? (double)h->max : NAN;
+		break;
 	case M_EXH_PCT:
-		return f->napi[NP_POLLS] ? 100.0 * (double)f->napi[NP_EXHAUSTED]
-			/ (double)f->napi[NP_POLLS] : NAN;
+		r.n = f->napi[NP_POLLS];
+		r.x = r.n ? 100.0 * (double)f->napi[NP_EXHAUSTED] /
+			    (double)r.n : NAN;
+		break;
 	}
-	return NAN;
+	return r;
 }
 
 static enum em_unit metric_unit(const struct metric *m)
@@ -123,16 +151,24 @@ static enum em_unit metric_unit(const struct metric *m)
 								  : EM_NS;
 }
 
-static const struct em_key K_METRIC = { "metric", "metric", NULL, NULL, NULL,
-	EM_COUNT, 0 };
-static const struct em_key K_BEFORE = { "before", "before", NULL, NULL, NULL,
-	EM_COUNT, 0 };
-static const struct em_key K_AFTER = { "after", "after", NULL, NULL, NULL,
-	EM_COUNT, 0 };
-static const struct em_key K_CHANGE = { "change_pct", "change", NULL, NULL,
-	NULL, EM_PCT, 0 };
-static const struct em_key K_CIFACE = { "iface", "iface", NULL, NULL, NULL,
-	EM_COUNT, 0 };
+static const struct em_key K_METRIC = EM_KEY("metric", "metric", EM_COUNT, 0);
+static const struct em_key K_BEFORE = EM_KEY("before", "before", EM_COUNT, 0);
+static const struct em_key K_BEFORE_N = EM_KEY("before_samples", "n_before",
+					    EM_COUNT, 0);
+static const struct em_key K_AFTER = EM_KEY("after", "after", EM_COUNT, 0);
+static const struct em_key K_AFTER_N = EM_KEY("after_samples", "n_after",
+					   EM_COUNT, 0);
+static const struct em_key K_CHANGE = EM_KEY("change_pct", NULL, EM_PCT, 0);
+static const struct em_key K_CHANGE_NOTE = EM_KEY("change_note", NULL, EM_COUNT,
+					       0);
+static const struct em_key K_CHANGE_SHOWN = EM_KEY("change", "change", EM_COUNT,
+						EM_K_NOJSON);
+static const struct em_key K_CIFACE = EM_KEY("iface", NULL, EM_COUNT, 0);
+static const struct em_key K_CIFACE_SHOWN = EM_KEY("iface", "iface", EM_COUNT,
+						EM_K_NOJSON);
+static const struct em_key K_CSTATE = EM_KEY("state", NULL, EM_COUNT, 0);
+static const struct em_key K_RENAMED = EM_KEY("renamed_from", NULL, EM_COUNT,
+					   0);
 
 static void emit_num(struct emitter *em, const struct em_key *k, double x,
 		     enum em_unit u)
@@ -145,44 +181,116 @@ static void emit_num(struct emitter *em, const struct em_key *k, double x,
 		em_f64u(em, k, x, u);
 }
 
-static void emit_pair(struct emitter *em, double b, double a,
-		      enum em_unit u)
+/* Why there is no percent change; NULL when there is one. */
+static const char *change_note(const struct cmp *c, const char *iface,
+			       struct mval b, struct mval a)
 {
-	emit_num(em, &K_BEFORE, b, u);
-	emit_num(em, &K_AFTER, a, u);
-	if (!isnan(a) && !isnan(b) && b > 0)
-		em_f64(em, &K_CHANGE, 100.0 * (a - b) / b);
+	int unknown = !strcmp(iface, "unknown");
+
+	if (c->after_spans_reset)
+		return "reset since the baseline";
+	if (!b.has)
+		return c->before ? "not in the baseline" : "no saved period";
+	if (!a.has)
+		return "no longer in netbuf";
+	if (unknown && ((c->before && c->before->evicted) ||
+			c->after->evicted))
+		return "holds evicted rows";
+	if (b.n < NB_MIN_SAMPLES || a.n < NB_MIN_SAMPLES)
+		return "too few samples";
+	if (isnan(b.x) || isnan(a.x))
+		return "no value";
+	if (b.x == 0)
+		return "before is 0";
+	return NULL;
+}
+
+static void emit_pair(const struct cmp *c, const char *iface, struct mval b,
+		      struct mval a, enum em_unit u)
+{
+	const char *note = change_note(c, iface, b, a);
+	char shown[32];
+	double pct = note ? NAN : 100.0 * (a.x - b.x) / b.x;
+
+	emit_num(c->em, &K_BEFORE, b.x, u);
+	if (b.has)
+		em_u64(c->em, &K_BEFORE_N, b.n);
 	else
-		em_null(em, &K_CHANGE);
+		em_null(c->em, &K_BEFORE_N);
+	emit_num(c->em, &K_AFTER, a.x, u);
+	if (a.has)
+		em_u64(c->em, &K_AFTER_N, a.n);
+	else
+		em_null(c->em, &K_AFTER_N);
+	em_f64(c->em, &K_CHANGE, pct);
+	em_str(c->em, &K_CHANGE_NOTE, note);
+	if (!note)
+		snprintf(shown, sizeof(shown), "%+.1f%%", pct);
+	em_str(c->em, &K_CHANGE_SHOWN, note ? note : shown);
 }
 
-static int hidden(const struct cmp *c, double b, double a)
+/* Tables leave out metrics that are nothing in both windows (-z shows
+ * them); JSON has every row. */
+static int hidden(const struct cmp *c, struct mval b, struct mval a)
 {
-	return !c->o->zeros && (isnan(b) || b == 0) && (isnan(a) || a == 0);
+	return c->o->fmt == EM_TABLE && !c->o->zeros && !b.n && !a.n;
 }
 
-static void emit_iface(struct cmp *c, const char *iface, long long ifindex)
+/* The row of v that is f: by ifindex, or by name after a reboot. */
+static const struct nb_ifview *match(const struct cmp *c,
+				     const struct nb_view *v,
+				     const struct nb_ifview *f)
 {
-	const struct nb_ifview *fb = c->before ?
-		nb_view_find(c->before, iface, ifindex) : NULL;
-	const struct nb_ifview *fa = nb_view_find(c->after, iface, ifindex);
 	size_t i;
+
+	if (!v || !f)
+		return NULL;
+	if (!c->st->rebooted)
+		return nb_view_find(v, f->iface, f->ifindex);
+	for (i = 0; i < v->n; i++)
+		if (v->ifs[i].kind == f->kind && !strcmp(v->ifs[i].iface,
+							 f->iface))
+			return &v->ifs[i];
+	return NULL;
+}
+
+static void emit_iface(struct cmp *c, const struct nb_ifview *fb,
+		       const struct nb_ifview *fa)
+{
+	const struct nb_ifview *f = fa ? fa : fb;
+	const char *renamed = fb && fa && strcmp(fb->iface, fa->iface) ?
+			      fb->iface : fa && fa->renamed_from[0] ?
+			      fa->renamed_from : NULL;
+	const char *state = fa ? fa->state : c->st->evicted ? "evicted" :
+			    "forgotten";
+	char shown[2 * NB_IFNAME_MAX + 16];
+	size_t i;
+
+	snprintf(shown, sizeof(shown), "%s%s%s%s%s", f->iface,
+		 renamed ? " (was " : "", renamed ? renamed : "",
+		 renamed ? ")" : "", fa ? "" : " (" );
+	if (!fa)
+		snprintf(shown + strlen(shown), sizeof(shown) - strlen(shown),
+			 "%s)", state);
 
 	for (i = 0; i < NB_ARRAY_SIZE(metrics); i++) {
 		const struct metric *m = &metrics[i];
-		double b = c->before ? metric_value(m, c->before, fb) : NAN;
-		double a = metric_value(m, c->after, fa);
+		struct mval b = metric_value(m, c->before, fb);
+		struct mval a = metric_value(m, c->after, fa);
 
 		if (hidden(c, b, a))
 			continue;
 		em_row_begin(c->em, 0);
-		em_str(c->em, &K_CIFACE, iface);
-		if (ifindex >= 0)
-			em_i64(c->em, &K_IFINDEX, ifindex);
+		em_str(c->em, &K_CIFACE, f->iface);
+		em_str(c->em, &K_CIFACE_SHOWN, shown);
+		if (f->ifindex >= 0)
+			em_i64(c->em, &K_IFINDEX, f->ifindex);
 		else
 			em_null(c->em, &K_IFINDEX);
+		em_str(c->em, &K_CSTATE, state);
+		em_str(c->em, &K_RENAMED, renamed);
 		em_str(c->em, &K_METRIC, m->name);
-		emit_pair(c->em, b, a, metric_unit(m));
+		emit_pair(c, f->iface, b, a, metric_unit(m));
 		em_row_end(c->em);
 	}
 }
@@ -193,27 +301,27 @@ static void emit_ifaces(struct cmp *c)
 
 	em_list_begin(c->em, "interfaces", "Per interface", 0);
 	for (i = 0; i < c->after->n; i++)
-		emit_iface(c, c->after->ifs[i].iface, c->after->ifs[i].ifindex);
-	for (i = 0; c->before && i < c->before->n; i++) {
-		const struct nb_ifview *f = &c->before->ifs[i];
-
-		if (!nb_view_find(c->after, f->iface, f->ifindex))
-			emit_iface(c, f->iface, f->ifindex);
-	}
+		emit_iface(c, match(c, c->before, &c->after->ifs[i]),
+			   &c->after->ifs[i]);
+	for (i = 0; c->before && i < c->before->n; i++)
+		if (!match(c, c->after, &c->before->ifs[i]))
+			emit_iface(c, &c->before->ifs[i], NULL);
 	em_list_end(c->em);
 }
 
-static double softnet_rate(const struct nb_view *v, int field)
+static struct mval softnet_value(const struct nb_view *v, int field)
 {
-	u64 sum = 0;
+	struct mval r = { 0, NAN, 0 };
 	size_t i;
 
 	if (!v || !v->ncpus)
-		return NAN;
+		return r;
 	for (i = 0; i < v->ncpus; i++)
-		sum += field == 0 ? v->cpus[i].processed : field == 1 ?
+		r.n += field == 0 ? v->cpus[i].processed : field == 1 ?
 		       v->cpus[i].dropped : v->cpus[i].squeeze;
-	return nb_view_rate(v, sum);
+	r.has = 1;
+	r.x = nb_view_rate(v, r.n);
+	return r;
 }
 
 static void emit_softnet(struct cmp *c)
@@ -224,23 +332,22 @@ static void emit_softnet(struct cmp *c)
 
 	em_list_begin(c->em, "softnet", "Softnet (all CPUs)", 0);
 	for (i = 0; i < 3; i++) {
-		double b = softnet_rate(c->before, i);
-		double a = softnet_rate(c->after, i);
+		struct mval b = softnet_value(c->before, i);
+		struct mval a = softnet_value(c->after, i);
 
 		if (hidden(c, b, a))
 			continue;
 		em_row_begin(c->em, 0);
 		em_str(c->em, &K_METRIC, names[i]);
-		emit_pair(c->em, b, a, EM_RATE);
+		emit_pair(c, "", b, a, EM_RATE);
 		em_row_end(c->em);
 	}
 	em_list_end(c->em);
 }
 
-static const struct em_key K_SCNAME = { "name", "sysctl", NULL, NULL, NULL,
-	EM_COUNT, 0 };
-static const struct em_key K_CHANGED = { "changed", "changed", NULL, NULL,
-	NULL, EM_COUNT, 0 };
+static const struct em_key K_SCNAME = EM_KEY("name", "sysctl", EM_COUNT, 0);
+static const struct em_key K_CHANGED = EM_KEY("changed", "changed", EM_COUNT,
+	0);
 
 static void emit_sysctls(struct emitter *em, const struct nb_sysctls *b,
 			 const struct nb_sysctls *a)
@@ -260,51 +367,31 @@ static void emit_sysctls(struct emitter *em, const struct nb_sysctls *b,
 	em_list_end(em);
 }
 
-static void iso_time(char *buf, size_t n, u64 ns)
-{
-	time_t t = (time_t)(ns / 1000000000ull);
-	struct tm tm;
-
-	if (!gmtime_r(&t, &tm) || !strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(buf, n, "-");
-}
-
-static const struct em_key K_FILE = { "file", "file", NULL, NULL, NULL,
-	EM_COUNT, 0 };
-static const struct em_key K_SAVED = { "saved", "saved", NULL, NULL, NULL,
-	EM_COUNT, 0 };
-static const struct em_key K_TIME = { "time", "time", NULL, NULL, NULL,
-	EM_COUNT, 0 };
-static const struct em_key K_RT = { "realtime_ns", NULL, NULL, NULL, NULL,
-	EM_COUNT, 0 };
-static const struct em_key K_KERNEL = { "kernel", "kernel", NULL, NULL, NULL,
-	EM_COUNT, 0 };
-static const struct em_key K_MODULE = { "module_version", "module", NULL,
-	NULL, NULL, EM_COUNT, 0 };
-static const struct em_key K_SAVED_BY = { "saved_by", NULL, NULL, NULL, NULL,
-	EM_COUNT, 0 };
-static const struct em_key K_PERIOD = { "period_s", "period", NULL, NULL,
-	NULL, EM_SECS, 0 };
-static const struct em_key K_BASIS = { "basis", "basis", NULL, NULL, NULL,
-	EM_COUNT, 0 };
-static const struct em_key K_RESET = { "reset", "reset", NULL, NULL, NULL,
-	EM_COUNT, 0 };
-static const struct em_key K_REASON = { "reset_reason", "because", NULL,
-	NULL, NULL, EM_COUNT, 0 };
+static const struct em_key K_FILE = EM_KEY("file", "file", EM_COUNT, 0);
+static const struct em_key K_SAVED_BY = EM_KEY("saved_by", NULL, EM_COUNT, 0);
+static const struct em_key K_KERNEL = EM_KEY("kernel", "kernel", EM_COUNT, 0);
+static const struct em_key K_BOOT_ID = EM_KEY("boot_id", NULL, EM_COUNT, 0);
+static const struct em_key K_MODULE = EM_KEY("module_version", "module",
+					  EM_COUNT, 0);
+static const struct em_key K_PERIOD = EM_KEY("period_s", "period", EM_SECS, 0);
+static const struct em_key K_BASIS = EM_KEY("basis", "basis", EM_COUNT, 0);
+static const struct em_key K_RESET = EM_KEY("reset", "reset", EM_COUNT, 0);
+static const struct em_key K_REASON = EM_KEY("reset_reason", "because",
+					  EM_COUNT, 0);
+static const struct em_key K_EVICTED = EM_KEY("evicted_rows", "evicted rows",
+					   EM_COUNT, 0);
+static const struct em_key K_MIN = EM_KEY("min_samples", NULL, EM_COUNT, 0);
 
 static void emit_snapinfo(struct emitter *em, const char *key,
 			  const struct nb_snapshot *s, const char *file,
 			  const char *tool)
 {
-	char iso[40];
-
-	iso_time(iso, sizeof(iso), s->realtime_ns);
 	em_obj_begin(em, key, key);
 	if (file)
 		em_str(em, &K_FILE, file);
-	em_str(em, file ? &K_SAVED : &K_TIME, iso);
-	em_u64(em, &K_RT, s->realtime_ns);
+	keys_time(em, s->realtime_ns, 1);
 	em_str(em, &K_KERNEL, s->kernel);
+	em_str(em, &K_BOOT_ID, s->boot_id[0] ? s->boot_id : NULL);
 	em_str(em, &K_MODULE, s->ver.module);
 	em_str(em, &K_NETNS, s->netns);
 	if (tool)
@@ -313,8 +400,7 @@ static void emit_snapinfo(struct emitter *em, const char *key,
 }
 
 static void emit_period(struct emitter *em, const char *key,
-			const struct nb_view *v, const char *basis,
-			const char *reset)
+			const struct nb_view *v, const char *basis)
 {
 	em_obj_begin(em, key, key);
 	if (v && v->secs > 0)
@@ -322,10 +408,6 @@ static void emit_period(struct emitter *em, const char *key,
 	else
 		em_null(em, &K_PERIOD);
 	em_str(em, &K_BASIS, basis);
-	if (reset) {
-		em_bool(em, &K_RESET, *reset != '\0');
-		em_str(em, &K_REASON, *reset ? reset : NULL);
-	}
 	em_obj_end(em);
 }
 
@@ -335,65 +417,111 @@ struct cmp_input {
 	const struct nb_snapshot *now;
 	const struct nb_view *before, *after;
 	const char *basis;
-	const char *reset;	/* "" when none */
+	struct cmp_status st;
+	int after_spans_reset;
 };
 
 static void compare_emit(struct emitter *em, const struct nb_opts *o,
 			 const struct cmp_input *in)
 {
 	const struct nb_snapshot *base = &in->b->snap[in->b->n - 1];
-	struct cmp c = { em, o, in->before, in->after };
+	const struct cmp_status *st = &in->st;
+	struct cmp c = { em, o, in->before, in->after, st,
+			 in->after_spans_reset };
+	double bs = in->before ? in->before->secs : 0, as = in->after->secs;
 
-	em_doc_begin(em, "netbuf-compare/1");
+	em_doc_begin(em, "netbuf-compare/2");
 	emit_snapinfo(em, "baseline", base, in->file, in->b->tool);
 	emit_snapinfo(em, "current", in->now, NULL, NULL);
+	em_obj_begin(em, "since_baseline", "since the baseline");
+	em_bool(em, &K_RESET, st->reset[0] != '\0');
+	em_str(em, &K_REASON, st->reset[0] ? st->reset : NULL);
+	em_u64(em, &K_EVICTED, st->evicted);
+	em_obj_end(em);
 	emit_period(em, "before", in->before, in->before ?
 		    "measured when the baseline was saved" :
-		    "none (saved with -i 0)", NULL);
-	emit_period(em, "after", in->after, in->basis, in->reset);
-	if (*in->reset)
-		em_note(em, "note: %s since the baseline: rates since then "
-			"are unknown, p99 and max cover the time since the "
-			"reset; -i SECS measures a fresh period", in->reset);
+		    "none (saved with -i 0)");
+	emit_period(em, "after", in->after, in->basis);
+	em_u64(em, &K_MIN, NB_MIN_SAMPLES);
+	if (st->reset[0])
+		em_note(em, "note: %s since the baseline%s", st->reset,
+			in->after_spans_reset ? ": rates since then are "
+			"unknown, p99 and max cover the time since the reset, "
+			"and nothing is compared; without -i 0, compare "
+			"measures a fresh period" : "");
+	if (in->before && bs > 0 && as > 0 && (as > bs * 1.1 || bs > as * 1.1))
+		em_note(em, "note: the periods differ (before %.1f s, after "
+			"%.1f s): rates are per second, p99 and max are of "
+			"unequal spans", bs, as);
+	em_note(em, "n: events (rates), samples (p99, max), polls (%%); no "
+		"change below %d in either period", NB_MIN_SAMPLES);
 	emit_ifaces(&c);
 	emit_softnet(&c);
 	emit_sysctls(em, &base->sysctl, &in->now->sysctl);
 	em_doc_end(em);
 }
 
-/* The "after" view: a fresh period, since the baseline, or since reset. */
-static int after_view(const struct nb_opts *o, const struct nb_snapshot *base,
-		      struct nb_snapshot *now, struct nb_view *v,
-		      struct cmp_input *in, char *why, size_t whylen)
+/* What happened between the baseline and now. */
+static void since_status(const struct nb_snapshot *base,
+			 const struct nb_snapshot *now, struct nb_view *since,
+			 struct cmp_status *st)
+{
+	st->rebooted = nb_rebooted(base, now);
+	if (nb_view_build(base, now, since, st->reset, sizeof(st->reset)) < 0)
+		return;
+	st->evicted = since->evicted;
+}
+
+/* A fresh period of secs, now -> next (now becomes next). */
+static int fresh_view(const struct nb_opts *o, double secs,
+		      struct nb_snapshot *now, struct nb_view *v)
 {
 	struct nb_snapshot next;
+	char why[256];
 
-	*why = '\0';
-	in->reset = why;
-	if (o->has_interval) {
-		in->basis = "a fresh period measured now";
-		if (nb_sleep(o->interval) < 0 || nb_load(o, &next, 0) < 0)
-			return -1;
-		if (nb_view_build(now, &next, v, why, whylen) < 0) {
-			nb_snapshot_free(&next);
-			fprintf(stderr, "netbuf: during the measurement %s\n",
-				why);
-			return -1;
-		}
-		nb_snapshot_free(now);
-		*now = next;
+	if (nb_sleep(secs) < 0 || nb_load(o, &next, 0) < 0)
+		return -1;
+	if (nb_view_build(now, &next, v, why, sizeof(why)) < 0) {
+		nb_snapshot_free(&next);
+		fprintf(stderr, "netbuf: during the measurement %s\n", why);
+		return -1;
+	}
+	nb_snapshot_free(now);
+	*now = next;
+	return 0;
+}
+
+/*
+ * The "after" period: by default a fresh one as long as the saved one;
+ * -i SECS: a fresh one of SECS; -i 0 (or a baseline without a period):
+ * since the baseline, or since the reset when there was one.
+ */
+static int after_view(const struct nb_opts *o, const struct nb_view *before,
+		      struct nb_snapshot *now, struct nb_view *since,
+		      struct nb_view *v, struct cmp_input *in)
+{
+	double secs = o->has_interval ? o->interval : before ? before->secs
+							     : 0;
+
+	if (secs > 0) {
+		in->basis = o->has_interval ? "a fresh period of -i SECS" :
+			    "a fresh period as long as the saved one";
+		return fresh_view(o, secs, now, v);
+	}
+	if (!in->st.reset[0]) {
+		in->basis = "since the baseline";
+		*v = *since;
+		memset(since, 0, sizeof(*since));
 		return 0;
 	}
-	in->basis = "since the baseline";
-	if (nb_view_build(base, now, v, why, whylen) == 0)
-		return 0;
 	in->basis = "since the counters were reset";
+	in->after_spans_reset = 1;
 	return nb_view_build(NULL, now, v, NULL, 0);	/* cannot fail */
 }
 
 int cmd_baseline_compare(const struct nb_opts *o, int argc, char **argv)
 {
-	struct nb_view before, after;
+	struct nb_view before, after, since;
 	struct cmp_input in = { 0 };
 	struct nb_baseline b;
 	struct nb_snapshot now;
@@ -408,6 +536,7 @@ int cmd_baseline_compare(const struct nb_opts *o, int argc, char **argv)
 	if (nb_baseline_load(argv[0], &b, &e) < 0)
 		return nb_fail(&e);
 	memset(&before, 0, sizeof(before));
+	memset(&since, 0, sizeof(since));
 	if (b.n == 2 && nb_view_build(&b.snap[0], &b.snap[1], &before, why,
 				      sizeof(why)) < 0) {
 		fprintf(stderr, "netbuf: %s: corrupt: %s within the saved "
@@ -416,8 +545,9 @@ int cmd_baseline_compare(const struct nb_opts *o, int argc, char **argv)
 	}
 	if (nb_load(o, &now, 1) < 0)
 		goto out_before;
-	if (after_view(o, &b.snap[b.n - 1], &now, &after, &in, why,
-		       sizeof(why)) < 0)
+	since_status(&b.snap[b.n - 1], &now, &since, &in.st);
+	if (after_view(o, b.n == 2 ? &before : NULL, &now, &since, &after,
+		       &in) < 0)
 		goto out_now;
 	in.file = argv[0];
 	in.b = &b;
@@ -431,6 +561,7 @@ int cmd_baseline_compare(const struct nb_opts *o, int argc, char **argv)
 out_now:
 	nb_snapshot_free(&now);
 out_before:
+	nb_view_free(&since);
 	nb_view_free(&before);
 out_b:
 	nb_baseline_free(&b);

@@ -20,39 +20,37 @@
 
 #define FOLLOW_MIN_GAP 0.1	/* seconds between two reads, at least */
 
-#define K(key, head, unit, flags) \
-	{ key, head, NULL, NULL, NULL, unit, flags }
-
 static const struct em_key ctl_keys[CTL_COUNT] = {
-	K("events_threshold_ns", "threshold", EM_NS, 0),
-	K("events_max", "per-CPU records", EM_COUNT, 0),
-	K("events_recorded", "recorded", EM_COUNT, 0),
-	K("events_lost", "lost", EM_COUNT, 0),
-	K("timing", "timing", EM_COUNT, 0),
+	EM_KEY("events_threshold_ns", "threshold", EM_NS, 0),
+	EM_KEY("events_max", "per-CPU records", EM_COUNT, 0),
+	EM_KEY("events_recorded", "recorded", EM_COUNT, 0),
+	EM_KEY("events_lost", "lost", EM_COUNT, 0),
+	EM_KEY("timing", "timing", EM_COUNT, 0),
 };
 
-static const struct em_key K_TIME = K("time", NULL, EM_COUNT, 0);
-static const struct em_key K_CLOCK = K("clock", "time", EM_COUNT,
+static const struct em_key K_CLOCK = EM_KEY("clock", "time", EM_COUNT,
 				       EM_K_NOJSON);
-static const struct em_key K_KIND = K("kind", "kind", EM_COUNT, 0);
-static const struct em_key K_DUR = K("dur_ns", "dur", EM_NS, 0);
-static const struct em_key K_OUTCOME = K("outcome", "outcome", EM_COUNT, 0);
-static const struct em_key K_LOCAL = K("local", "local", EM_COUNT, 0);
-static const struct em_key K_REMOTE = K("remote", "remote", EM_COUNT, 0);
+static const struct em_key K_KIND = EM_KEY("kind", "kind", EM_COUNT, 0);
+static const struct em_key K_DUR = EM_KEY("dur_ns", "dur", EM_NS, 0);
+static const struct em_key K_OUTCOME = EM_KEY("outcome", "outcome", EM_COUNT,
+	0);
+static const struct em_key K_LOCAL = EM_KEY("local", "local", EM_COUNT, 0);
+static const struct em_key K_REMOTE = EM_KEY("remote", "remote", EM_COUNT, 0);
 static const struct em_key K_RMEM[2] = {
-	K("rmem_before", NULL, EM_BYTES, 0), K("rmem_after", NULL, EM_BYTES, 0),
+	EM_KEY("rmem_before_bytes", NULL, EM_BYTES, 0),
+	EM_KEY("rmem_after_bytes", NULL, EM_BYTES, 0),
 };
 static const struct em_key K_RCVBUF[2] = {
-	K("rcvbuf_before", NULL, EM_BYTES, 0),
-	K("rcvbuf_after", NULL, EM_BYTES, 0),
+	EM_KEY("rcvbuf_before_bytes", NULL, EM_BYTES, 0),
+	EM_KEY("rcvbuf_after_bytes", NULL, EM_BYTES, 0),
 };
-static const struct em_key K_RMEM_T = K("rmem", "rmem", EM_COUNT,
+static const struct em_key K_RMEM_T = EM_KEY("rmem", "rmem", EM_COUNT,
 					EM_K_NOJSON);
-static const struct em_key K_RCVBUF_T = K("rcvbuf", "rcvbuf", EM_COUNT,
+static const struct em_key K_RCVBUF_T = EM_KEY("rcvbuf", "rcvbuf", EM_COUNT,
 					  EM_K_NOJSON);
-static const struct em_key K_SKBS = K("skbs", "skbs", EM_COUNT, 0);
-static const struct em_key K_BYTES = K("bytes", "bytes", EM_BYTES, 0);
-static const struct em_key K_CPU = K("cpu", "cpu", EM_COUNT, 0);
+static const struct em_key K_SKBS = EM_KEY("skbs", "skbs", EM_COUNT, 0);
+static const struct em_key K_BYTES = EM_KEY("bytes", "bytes", EM_BYTES, 0);
+static const struct em_key K_CPU = EM_KEY("cpu", "cpu", EM_COUNT, 0);
 
 static void emit_opt(struct emitter *em, const struct em_key *k, long long v)
 {
@@ -97,7 +95,7 @@ static void emit_event(struct emitter *em, const struct nb_event *ev,
 	int i;
 
 	em_row_begin(em, 0);
-	em_str(em, &K_TIME, ev->time);
+	keys_time(em, ev->time_ns, 0);
 	local_clock(buf, sizeof(buf), ev->time_ns);
 	em_str(em, &K_CLOCK, buf);
 	em_str(em, &K_KIND, ev->prune ? "prune" : "collapse");
@@ -141,7 +139,7 @@ size_t events_emit(struct emitter *em, const struct nb_evlog *log, u64 *after,
 	size_t i, shown = 0;
 	u64 last = *after;
 
-	em_doc_begin(em, "netbuf-events/1");
+	em_doc_begin(em, "netbuf-events/2");
 	if (with_control) {
 		em_obj_begin(em, "control", "events log");
 		for (i = 0; i < CTL_COUNT; i++)
@@ -269,6 +267,9 @@ int cmd_events(const struct nb_opts *o, int argc, char **argv)
 {
 	int fd, r;
 
+	if (!o->follow && (o->has_interval || o->count))
+		return nb_usage("events: -i and -c go with -f (see 'netbuf "
+				"help events')");
 	fd = nb_evlog_open(o);
 	if (fd < 0)
 		return NB_EXIT_RUNTIME;

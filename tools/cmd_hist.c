@@ -7,37 +7,10 @@
 #include "keys.h"
 #include "stats.h"
 
-static const struct em_key K_HIST = { "hist", NULL, NULL, NULL, NULL,
-	EM_COUNT, EM_K_TITLE };
-static const struct em_key K_UNIT = { "unit", NULL, NULL, NULL, NULL,
-	EM_COUNT, 0 };
-static const struct em_key K_SAMPLES = { "samples", "samples", NULL, NULL,
-	NULL, EM_COUNT, 0 };
-static const struct em_key K_SUM = { "sum", "sum", NULL, NULL, NULL,
-	EM_COUNT, 0 };
-static const struct em_key K_AVG = { "avg", "avg", NULL, NULL, NULL,
-	EM_COUNT, 0 };
-static const struct em_key K_P50 = { "p50", "p50", NULL, NULL, NULL,
-	EM_COUNT, 0 };
-static const struct em_key K_P99 = { "p99", "p99", NULL, NULL, NULL,
-	EM_COUNT, 0 };
-static const struct em_key K_MAX = { "max", "max", NULL, NULL, NULL,
-	EM_COUNT, 0 };
-static const struct em_key K_TITLE_IFACE = { "iface", "iface", NULL, NULL,
-	NULL, EM_COUNT, EM_K_TITLE };
-static const struct em_key K_IDX = { "ifindex", NULL, NULL, NULL, NULL,
-	EM_COUNT, 0 };
-
-static void emit_pct(struct emitter *em, const struct em_key *k,
-		     const struct nb_hist *h, double p, enum em_unit u)
-{
-	u64 v;
-
-	if (nb_hist_percentile(h, p, &v) == 0)
-		em_u64u(em, k, v, u);
-	else
-		em_null(em, k);
-}
+static const struct em_key K_HIST = EM_KEY("hist", NULL, EM_COUNT, EM_K_TITLE);
+static const struct em_key K_TITLE_IFACE = EM_KEY("iface", "iface", EM_COUNT,
+	EM_K_TITLE);
+static const struct em_key K_IDX = EM_KEY("ifindex", NULL, EM_COUNT, 0);
 
 static void emit_one(struct emitter *em, const struct nb_hrow *r)
 {
@@ -51,16 +24,7 @@ static void emit_one(struct emitter *em, const struct nb_hrow *r)
 	else
 		em_null(em, &K_IDX);
 	em_str(em, &K_HIST, k->name);
-	em_str(em, &K_UNIT, u == EM_NS ? "ns" : "packets");
-	em_u64(em, &K_SAMPLES, r->h.samples);
-	em_u64u(em, &K_SUM, r->h.sum, u);
-	if (r->h.samples)
-		em_u64u(em, &K_AVG, r->h.sum / r->h.samples, u);
-	else
-		em_null(em, &K_AVG);
-	emit_pct(em, &K_P50, &r->h, 50, u);
-	emit_pct(em, &K_P99, &r->h, 99, u);
-	em_u64u(em, &K_MAX, r->h.max, u);
+	keys_hist(em, &r->h, u);
 	em_hist(em, &k->k, &r->h, u);
 	em_row_end(em);
 }
@@ -72,7 +36,7 @@ void hist_emit(struct emitter *em, const struct nb_snapshot *s, int kind,
 	unsigned int shown = 0;
 	size_t i;
 
-	em_doc_begin(em, "netbuf-hist/1");
+	em_doc_begin(em, "netbuf-hist/2");
 	em_list_begin(em, "histograms", NULL, EM_L_BLOCKS);
 	for (i = 0; i < s->nhists; i++) {
 		const struct nb_hrow *r = &s->hists[i];

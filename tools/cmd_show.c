@@ -22,9 +22,9 @@ struct show_field {
 
 #define COL(c) { SF_COL, c, 0, 0, { 0 } }
 #define PCT(h, p, key, head, group) \
-	{ SF_PCT, 0, h, p, { key, head, group, NULL, NULL, EM_NS, 0 } }
+	{ SF_PCT, 0, h, p, EM_GKEY(key, head, group, NULL, NULL, EM_NS, 0) }
 #define PCTN(h, p, key) \
-	{ SF_PCT, 0, h, p, { key, NULL, NULL, NULL, NULL, EM_PKTS, 0 } }
+	{ SF_PCT, 0, h, p, EM_KEY(key, NULL, EM_PKTS, 0) }
 
 static const struct show_field rcv_fields[] = {
 	COL(RB_COLL_CALLS), COL(RB_COLL_SKBS), COL(RB_COLL_FREED),
@@ -43,8 +43,7 @@ static const struct show_field rcv_fields[] = {
 
 static const struct show_field napi_fields[] = {
 	COL(NP_POLLS), COL(NP_PACKETS), COL(NP_EXHAUSTED),
-	{ SF_EXH_PCT, 0, 0, 0, { "exhausted_pct", "exh%", NULL, NULL, NULL,
-				 EM_PCT, 0 } },
+	{ SF_EXH_PCT, 0, 0, 0, EM_KEY("exhausted_pct", "exh%", EM_PCT, 0) },
 	COL(NP_EMPTY), COL(NP_POLL_NS),
 	PCT(NB_H_NAPI_NS, 50, "poll_p50_ns", "p50", "poll time"),
 	PCT(NB_H_NAPI_NS, 99, "poll_p99_ns", "p99", "poll time"),
@@ -54,10 +53,9 @@ static const struct show_field napi_fields[] = {
 };
 
 /* The max column sits under the percentiles' group in the napi table. */
-static const struct em_key K_NAPI_MAX = {
+static const struct em_key K_NAPI_MAX = EM_GKEY(
 	"poll_max_ns", "max", "poll time", "napi_poll_max_seconds",
-	"Slowest NAPI poll since the counters were reset.", EM_NS, 0,
-};
+	"Slowest NAPI poll since the counters were reset.", EM_NS, 0);
 
 static int named(char **ifaces, int n, const char *iface)
 {
@@ -82,7 +80,7 @@ static int row_zero(const struct nb_tabledef *d, const struct nb_row *r)
 struct show_ctx {
 	struct emitter *em;
 	const struct nb_snapshot *s;
-	int zeros;
+	int zeros, prom;
 	char **ifaces;
 	int nifaces;
 	unsigned int hidden;
@@ -149,19 +147,19 @@ static void emit_table(struct show_ctx *c, const struct nb_table *t,
 	em_list_end(c->em);
 }
 
-static const struct em_key K_MODVER = { "version", "version", NULL, NULL,
-	NULL, EM_COUNT, EM_K_LABEL };
-static const struct em_key K_FORMAT = { "format", "format", NULL, NULL,
-	NULL, EM_COUNT, EM_K_LABEL };
-static const struct em_key K_BUILT = { "built_for", "built for", NULL, NULL,
-	NULL, EM_COUNT, EM_K_LABEL };
-static const struct em_key K_RUNNING = { "running", "running", NULL, NULL,
-	NULL, EM_COUNT, EM_K_LABEL };
-static const struct em_key K_PREEMPT = { "preempt", "preempt", NULL, NULL,
-	NULL, EM_COUNT, 0 };
-static const struct em_key K_INFO = { "info", NULL, NULL, "module_info",
+static const struct em_key K_MODVER = EM_KEY("version", "version", EM_COUNT,
+	EM_K_LABEL);
+static const struct em_key K_FORMAT = EM_KEY("format", "format", EM_COUNT,
+	EM_K_LABEL);
+static const struct em_key K_BUILT = EM_KEY("built_for", "built for", EM_COUNT,
+	EM_K_LABEL);
+static const struct em_key K_RUNNING = EM_KEY("running", "running", EM_COUNT,
+	EM_K_LABEL);
+static const struct em_key K_PREEMPT = EM_KEY("preempt", "preempt", EM_COUNT,
+	0);
+static const struct em_key K_INFO = EM_PKEY("info", NULL, "module_info",
 	"The netbuf module's version and kernels (always 1).", EM_COUNT,
-	EM_K_NOJSON };
+	EM_K_NOJSON);
 
 static void emit_module(struct show_ctx *c)
 {
@@ -177,30 +175,28 @@ static void emit_module(struct show_ctx *c)
 	em_obj_end(c->em);
 }
 
-static const struct em_key K_HOOK = { "hook", "probe", NULL, NULL, NULL,
-	EM_COUNT, EM_K_LABEL };
-static const struct em_key K_SYMBOL = { "symbol", "symbol", NULL, NULL, NULL,
-	EM_COUNT, EM_K_LABEL };
-static const struct em_key K_TYPE = { "type", NULL, NULL, NULL, NULL,
-	EM_COUNT, EM_K_LABEL };
-static const struct em_key K_PSTATE = { "state", "state", NULL, NULL, NULL,
-	EM_COUNT, 0 };
-static const struct em_key K_ACTIVE = { "active", NULL, NULL, "probe_active",
-	"1 if the probe is attached, 0 if unavailable.", EM_COUNT,
-	EM_K_NOJSON };
-static const struct em_key K_HITS = { "hits", "hits", NULL,
-	"probe_hits_total", "Probe handler invocations.", EM_COUNT,
-	EM_K_COUNTER };
-static const struct em_key K_MISSED = { "nmissed", "missed", NULL,
-	"probe_missed_total", "Probe hits the kernel missed (kretprobe "
-	"maxactive exceeded, recursion).", EM_COUNT, EM_K_COUNTER };
-static const struct em_key K_SELF = { "self_ns", NULL, NULL,
-	"probe_self_seconds_total", "Time spent in netbuf's handlers while "
-	"timing is on (/proc/netbuf/control).", EM_NS, EM_K_COUNTER };
-static const struct em_key K_COST = { "cost_ns", "cost/hit", NULL, NULL,
-	NULL, EM_NS, 0 };
-static const struct em_key K_NOTE = { "note", "note", NULL, NULL, NULL,
-	EM_COUNT, 0 };
+static const struct em_key K_HOOK = EM_KEY("hook", "probe", EM_COUNT,
+	EM_K_LABEL);
+static const struct em_key K_SYMBOL = EM_KEY("symbol", "symbol", EM_COUNT,
+	EM_K_LABEL);
+static const struct em_key K_TYPE = EM_KEY("type", NULL, EM_COUNT, EM_K_LABEL);
+static const struct em_key K_PSTATE = EM_KEY("state", "state", EM_COUNT, 0);
+static const struct em_key K_ACTIVE = EM_PKEY("active", NULL, "probe_active",
+	"1 if the probe is attached, 0 if unavailable.", EM_COUNT, EM_K_NOJSON);
+static const struct em_key K_HITS = EM_PKEY("hits", "hits", "probe_hits_total",
+	"Probe handler invocations.", EM_COUNT, EM_K_COUNTER);
+static const struct em_key K_MISSED = EM_PKEY("nmissed", "missed",
+	"probe_missed_total",
+	"Probe hits the kernel missed (kretprobe "
+	"maxactive exceeded, recursion).",
+	EM_COUNT, EM_K_COUNTER);
+static const struct em_key K_SELF = EM_PKEY("self_ns", NULL,
+	"probe_self_seconds_total",
+	"Time spent in netbuf's handlers while "
+	"timing is on (/proc/netbuf/control).",
+	EM_NS, EM_K_COUNTER);
+static const struct em_key K_COST = EM_KEY("cost_ns", "cost/hit", EM_NS, 0);
+static const struct em_key K_NOTE = EM_KEY("note", "note", EM_COUNT, 0);
 
 static void emit_probes(struct show_ctx *c)
 {
@@ -235,21 +231,43 @@ static void emit_probes(struct show_ctx *c)
 	em_list_end(c->em);
 }
 
-static const struct em_key K_HNAME = { "hist", NULL, NULL, NULL, NULL,
-	EM_COUNT, 0 };
-static const struct em_key K_HUNIT = { "unit", NULL, NULL, NULL, NULL,
-	EM_COUNT, 0 };
-static const struct em_key K_SAMPLES = { "samples", NULL, NULL, NULL, NULL,
-	EM_COUNT, 0 };
-static const struct em_key K_SUM = { "sum", NULL, NULL, NULL, NULL,
-	EM_COUNT, 0 };
-static const struct em_key K_MAX = { "max", NULL, NULL, NULL, NULL,
-	EM_COUNT, 0 };
+static const struct em_key K_HNAME = EM_KEY("hist", NULL, EM_COUNT, 0);
+
+/* Prometheus: every row's histograms, zeros when it has no samples, so
+ * that the families are always there. */
+static void prom_hists(struct show_ctx *c)
+{
+	const struct nb_table *t;
+	unsigned int k;
+	struct nb_hist h;
+	size_t i;
+
+	for (k = 0; k < NB_H_COUNT; k++) {
+		t = nb_hkinds[k].table ? &c->s->napi : &c->s->rcvbuf;
+		for (i = 0; i < t->n; i++) {
+			if (t->rows[i].kind == NB_ROW_TOTAL)
+				continue;
+			nb_snapshot_hist(c->s, &t->rows[i], (enum nb_hkind)k,
+					 &h);
+			em_row_begin(c->em, 0);
+			keys_iface(c->em, t->rows[i].iface, t->rows[i].ifindex,
+				   NULL, c->s->netns);
+			em_hist(c->em, &nb_hkinds[k].k, &h, nb_hkinds[k].unit);
+			em_row_end(c->em);
+		}
+	}
+}
 
 static void emit_hists(struct show_ctx *c)
 {
 	size_t i;
 
+	if (c->prom) {
+		em_list_begin(c->em, "histograms", NULL, EM_L_NOTABLE);
+		prom_hists(c);
+		em_list_end(c->em);
+		return;
+	}
 	em_list_begin(c->em, "histograms", NULL, EM_L_NOTABLE);
 	for (i = 0; i < c->s->nhists; i++) {
 		const struct nb_hrow *r = &c->s->hists[i];
@@ -260,10 +278,7 @@ static void emit_hists(struct show_ctx *c)
 		em_row_begin(c->em, r->ifindex < 0 ? EM_R_AGGREGATE : 0);
 		keys_iface(c->em, r->iface, r->ifindex, NULL, c->s->netns);
 		em_str(c->em, &K_HNAME, k->name);
-		em_str(c->em, &K_HUNIT, k->unit == EM_NS ? "ns" : "packets");
-		em_u64(c->em, &K_SAMPLES, r->h.samples);
-		em_u64(c->em, &K_SUM, r->h.sum);
-		em_u64(c->em, &K_MAX, r->h.max);
+		keys_hist(c->em, &r->h, k->unit);
 		em_hist(c->em, &k->k, &r->h, k->unit);
 		em_row_end(c->em);
 	}
@@ -271,7 +286,7 @@ static void emit_hists(struct show_ctx *c)
 }
 
 #define MEMK(key, head, prom, help) \
-	{ key, head, NULL, prom, help, EM_COUNT, 0 }
+	EM_PKEY(key, head, prom, help, EM_COUNT, 0)
 
 static const struct em_key mem_keys[MEM_COUNT] = {
 	MEMK("rows", "rows", "memory_rows", "Rows the module holds."),
@@ -287,11 +302,11 @@ static const struct em_key mem_keys[MEM_COUNT] = {
 	     "Memory the module would hold with rows_max rows."),
 	MEMK("untracked_devs", "untracked_devs", "memory_untracked_devices",
 	     "Devices refused a row by the max_ifaces cap."),
-	{ "evicted", "evicted", NULL, "memory_evicted_rows_total",
-	  "Gone rows folded into the unknown row to make room.", EM_COUNT,
-	  EM_K_COUNTER },
-	{ "lost", "lost", NULL, "memory_lost_events_total",
-	  "Events that found no row at all.", EM_COUNT, EM_K_COUNTER },
+	EM_PKEY("evicted", "evicted", "memory_evicted_rows_total",
+		"Gone rows folded into the unknown row to make room.",
+		EM_COUNT, EM_K_COUNTER),
+	EM_PKEY("lost", "lost", "memory_lost_events_total",
+		"Events that found no row at all.", EM_COUNT, EM_K_COUNTER),
 };
 
 static void emit_memory(struct show_ctx *c)
@@ -304,20 +319,23 @@ static void emit_memory(struct show_ctx *c)
 	em_obj_end(c->em);
 }
 
-static const struct em_key K_CPU = { "cpu", "cpu", NULL, NULL, NULL,
-	EM_COUNT, EM_K_LABEL };
-static const struct em_key K_PROCESSED = { "processed", "processed", NULL,
-	"softnet_processed_total", "Packets processed by the CPU's softirq "
-	"(/proc/net/softnet_stat, 32-bit, wraps).", EM_COUNT, EM_K_COUNTER };
-static const struct em_key K_DROPPED = { "dropped", "dropped", NULL,
+static const struct em_key K_CPU = EM_KEY("cpu", "cpu", EM_COUNT, EM_K_LABEL);
+static const struct em_key K_PROCESSED = EM_PKEY("processed", "processed",
+	"softnet_processed_total",
+	"Packets processed by the CPU's softirq "
+	"(/proc/net/softnet_stat, 32-bit, wraps).",
+	EM_COUNT, EM_K_COUNTER);
+static const struct em_key K_DROPPED = EM_PKEY("dropped", "dropped",
 	"softnet_dropped_total", "Packets dropped: input backlog full.",
-	EM_COUNT, EM_K_COUNTER };
-static const struct em_key K_SQUEEZE = { "time_squeeze", "time_squeeze",
-	NULL, "softnet_time_squeeze_total", "net_rx_action runs that ended "
-	"with work left (budget or time used up).", EM_COUNT, EM_K_COUNTER };
-static const struct em_key K_BACKLOG = { "backlog", "backlog", NULL,
+	EM_COUNT, EM_K_COUNTER);
+static const struct em_key K_SQUEEZE = EM_PKEY("time_squeeze", "time_squeeze",
+	"softnet_time_squeeze_total",
+	"net_rx_action runs that ended "
+	"with work left (budget or time used up).",
+	EM_COUNT, EM_K_COUNTER);
+static const struct em_key K_BACKLOG = EM_PKEY("backlog", "backlog",
 	"softnet_backlog_packets", "Packets queued in the CPU's backlog.",
-	EM_COUNT, 0 };
+	EM_COUNT, 0);
 
 static void emit_softnet(struct show_ctx *c)
 {
@@ -346,7 +364,7 @@ static void emit_softnet(struct show_ctx *c)
 static void emit_sysctls(struct show_ctx *c)
 {
 	const struct nb_sysctls *sc = &c->s->sysctl;
-	struct em_key k = { NULL, NULL, NULL, NULL, NULL, EM_COUNT, 0 };
+	struct em_key k = EM_KEY(NULL, NULL, EM_COUNT, 0);
 	int i;
 
 	em_obj_begin(c->em, "sysctl", NULL);
@@ -357,13 +375,23 @@ static void emit_sysctls(struct show_ctx *c)
 	em_obj_end(c->em);
 }
 
+static const struct em_key K_UP = EM_PKEY("up", NULL, "up",
+	"1 if netbuf read /proc/netbuf, 0 if it failed (the other series are "
+	"then missing).",
+	EM_COUNT, EM_K_NOJSON | EM_K_NOTABLE);
+static const struct em_key K_ERR = EM_PKEY("scrape_error", NULL, "scrape_error",
+	"1 if this run of netbuf failed (see its stderr).", EM_COUNT,
+	EM_K_NOJSON | EM_K_NOTABLE);
+
 void show_emit(struct emitter *em, const struct nb_snapshot *s,
 	       const struct nb_opts *o, char **ifaces, int nifaces)
 {
-	struct show_ctx c = { em, s, o->zeros || o->fmt == EM_PROM, ifaces,
-			      nifaces, 0 };
+	struct show_ctx c = { em, s, o->zeros || o->fmt != EM_TABLE,
+			      o->fmt == EM_PROM, ifaces, nifaces, 0 };
 
-	em_doc_begin(em, "netbuf-show/1");
+	em_doc_begin(em, "netbuf-show/2");
+	em_u64(em, &K_UP, 1);
+	em_u64(em, &K_ERR, 0);
 	em_str(em, &K_TOOL_VERSION, NETBUF_VERSION);
 	em_str(em, &K_NETNS, s->netns);
 	emit_module(&c);
@@ -383,6 +411,18 @@ void show_emit(struct emitter *em, const struct nb_snapshot *s,
 	em_doc_end(em);
 }
 
+/* --output after a failure: a file that says so, not a stale one. */
+static int prom_down(const struct nb_opts *o)
+{
+	struct emitter *em = em_open(EM_PROM, 0);
+
+	em_u64(em, &K_UP, 0);
+	em_u64(em, &K_ERR, 1);
+	em_doc_end(em);
+	nb_output_file(o->output, em);
+	return NB_EXIT_RUNTIME;
+}
+
 int cmd_show(const struct nb_opts *o, int argc, char **argv)
 {
 	struct nb_snapshot s;
@@ -390,10 +430,10 @@ int cmd_show(const struct nb_opts *o, int argc, char **argv)
 	int r;
 
 	if (nb_load_ifaces(o, &s, argv, argc) < 0)
-		return NB_EXIT_RUNTIME;
+		return o->output ? prom_down(o) : NB_EXIT_RUNTIME;
 	em = em_open(o->fmt, 0);
 	show_emit(em, &s, o, argv, argc);
-	r = nb_output(em);
+	r = o->output ? nb_output_file(o->output, em) : nb_output(em);
 	nb_snapshot_free(&s);
 	return r;
 }

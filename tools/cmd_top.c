@@ -30,29 +30,26 @@ struct by_def {
 		     struct nb_cgmap *cg);
 };
 
-#define K(key, head, unit, flags) \
-	{ key, head, NULL, NULL, NULL, unit, flags }
-
-static const struct em_key K_BY = K("by", NULL, EM_COUNT, 0);
-static const struct em_key K_THRESHOLD = K("events_threshold_ns", NULL,
+static const struct em_key K_BY = EM_KEY("by", NULL, EM_COUNT, 0);
+static const struct em_key K_THRESHOLD = EM_KEY("events_threshold_ns", NULL,
 					   EM_NS, 0);
-static const struct em_key K_RECORDS = K("records", NULL, EM_COUNT, 0);
-static const struct em_key K_GROUPS = K("groups", NULL, EM_COUNT, 0);
-static const struct em_key K_TOTAL = K("stall_ns", NULL, EM_NS, 0);
-static const struct em_key K_RANK = K("rank", "rank", EM_COUNT, 0);
-static const struct em_key K_LOCAL = K("local", "local", EM_COUNT, 0);
-static const struct em_key K_REMOTE = K("remote", "remote", EM_COUNT, 0);
-static const struct em_key K_TOP_IFINDEX = K("ifindex", "ifindex",
+static const struct em_key K_RECORDS = EM_KEY("records", NULL, EM_COUNT, 0);
+static const struct em_key K_GROUPS = EM_KEY("groups", NULL, EM_COUNT, 0);
+static const struct em_key K_TOTAL = EM_KEY("stall_ns", NULL, EM_NS, 0);
+static const struct em_key K_RANK = EM_KEY("rank", "rank", EM_COUNT, 0);
+static const struct em_key K_LOCAL = EM_KEY("local", "local", EM_COUNT, 0);
+static const struct em_key K_REMOTE = EM_KEY("remote", "remote", EM_COUNT, 0);
+static const struct em_key K_TOP_IFINDEX = EM_KEY("ifindex", "ifindex",
 					     EM_COUNT, 0);
-static const struct em_key K_EPISODES = K("episodes", "episodes", EM_COUNT,
+static const struct em_key K_EPISODES = EM_KEY("episodes", "episodes", EM_COUNT,
 					  0);
-static const struct em_key K_COLLAPSES = K("collapses", "collapses",
+static const struct em_key K_COLLAPSES = EM_KEY("collapses", "collapses",
 					   EM_COUNT, 0);
-static const struct em_key K_PRUNES = K("prunes", "prunes", EM_COUNT, 0);
-static const struct em_key K_DROPS = K("drops", "drops", EM_COUNT, 0);
-static const struct em_key K_STALL = K("stall_ns", "stall", EM_NS, 0);
-static const struct em_key K_MAX = K("max_ns", "max", EM_NS, 0);
-static const struct em_key K_SHARE = K("share_pct", "share", EM_PCT, 0);
+static const struct em_key K_PRUNES = EM_KEY("prunes", "prunes", EM_COUNT, 0);
+static const struct em_key K_DROPS = EM_KEY("drops", "drops", EM_COUNT, 0);
+static const struct em_key K_STALL = EM_KEY("stall_ns", "stall", EM_NS, 0);
+static const struct em_key K_MAX = EM_KEY("max_ns", "max", EM_NS, 0);
+static const struct em_key K_SHARE = EM_KEY("share_pct", "share", EM_PCT, 0);
 
 /* ---- keys ---- */
 
@@ -193,7 +190,7 @@ static void row_add(struct nb_top_row *r, const struct nb_event *ev,
 	}
 	if (!nested) {
 		r->episodes++;
-		r->stall_ns += ev->dur_ns;
+		r->stall_ns = nb_sat_add(r->stall_ns, ev->dur_ns);
 	}
 	if (ev->dur_ns > r->max_ns)
 		r->max_ns = ev->dur_ns;
@@ -282,7 +279,7 @@ void top_emit(struct emitter *em, const struct nb_evlog *log,
 	u64 total = 0;
 
 	for (i = 0; i < n; i++)
-		total += rows[i].stall_ns;
+		total = nb_sat_add(total, rows[i].stall_ns);
 	em_doc_begin(em, "netbuf-top/1");
 	em_str(em, &K_BY, d->name);
 	em_u64(em, &K_THRESHOLD, log->ctl[CTL_THRESHOLD_NS]);

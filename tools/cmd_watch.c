@@ -19,7 +19,7 @@ struct rate {
 };
 
 #define RATE(key, head, napi, col) \
-	{ { key, head, NULL, NULL, NULL, EM_RATE, 0 }, napi, col }
+	{ EM_KEY(key, head, EM_RATE, 0), napi, col }
 
 static const struct rate rates[] = {
 	RATE("coll_calls_per_s", "coll/s", 0, RB_COLL_CALLS),
@@ -32,12 +32,11 @@ static const struct rate rates[] = {
 	RATE("exhausted_per_s", "exh/s", 1, NP_EXHAUSTED),
 };
 
-static const struct em_key K_TIME = { "time", "time", NULL, NULL, NULL,
-	EM_COUNT, 0 };
-static const struct em_key K_TIME_HIDDEN = { "time", NULL, NULL, NULL, NULL,
-	EM_COUNT, 0 };
-static const struct em_key K_INTERVAL = { "interval_s", NULL, NULL, NULL,
-	NULL, EM_SECS, 0 };
+static const struct em_key K_TIME = EM_KEY("clock", "time", EM_COUNT,
+	EM_K_NOJSON);
+static const struct em_key K_TIME_HIDDEN = EM_KEY("clock", NULL, EM_COUNT,
+	EM_K_NOJSON);
+static const struct em_key K_INTERVAL = EM_KEY("interval_s", NULL, EM_SECS, 0);
 
 static int shown(const struct nb_ifview *f, const struct nb_opts *o,
 		 char **ifaces, int n)
@@ -58,12 +57,12 @@ static int shown(const struct nb_ifview *f, const struct nb_opts *o,
 }
 
 static void watch_emit(struct emitter *em, const struct nb_view *v,
-		       const char *clock, int tty, const struct nb_opts *o,
-		       char **ifaces, int n)
+		       const char *clock, u64 now, int tty,
+		       const struct nb_opts *o, char **ifaces, int n)
 {
 	size_t i, j;
 
-	em_doc_begin(em, "netbuf-watch/1");
+	em_doc_begin(em, "netbuf-watch/2");
 	em_f64(em, &K_INTERVAL, v->secs);
 	if (tty)
 		em_note(em, "netbuf watch: rates per second over %.1fs, at %s "
@@ -76,6 +75,7 @@ static void watch_emit(struct emitter *em, const struct nb_view *v,
 			continue;
 		em_row_begin(em, 0);
 		em_str(em, tty ? &K_TIME_HIDDEN : &K_TIME, clock);
+		keys_time(em, now, 0);
 		keys_iface(em, f->iface, f->ifindex, NULL, NULL);
 		for (j = 0; j < NB_ARRAY_SIZE(rates); j++)
 			em_f64(em, &rates[j].k, nb_view_rate(v, rates[j].napi ?
@@ -114,7 +114,7 @@ static int frame(const struct nb_opts *o, const struct nb_snapshot *prev,
 	clock_now(clock, sizeof(clock));
 	em = em_open(o->fmt, EM_O_STEADY | (!tty && !first ? EM_O_NOHEADER
 							   : 0));
-	watch_emit(em, &v, clock, tty, o, ifaces, n);
+	watch_emit(em, &v, clock, cur->realtime_ns, tty, o, ifaces, n);
 	nb_view_free(&v);
 	if (tty)
 		fputs("\033[H\033[2J", stdout);

@@ -239,7 +239,7 @@ void em_val_human(char *buf, size_t n, const struct em_val *v)
 }
 
 /* Length of the valid UTF-8 sequence at p, 0 if invalid. */
-static size_t utf8_len(const unsigned char *p)
+size_t em_utf8_len(const unsigned char *p)
 {
 	size_t n, i;
 
@@ -261,7 +261,7 @@ void em_json_string(FILE *f, const char *s)
 	fputc('"', f);
 	for (; *p; p++) {
 		if (*p >= 0x80) {
-			n = utf8_len(p);
+			n = em_utf8_len(p);
 			if (!n) {
 				fprintf(f, "\\u%04x", *p);	/* as Latin-1 */
 				continue;

@@ -47,6 +47,18 @@ struct em_key {
 	unsigned int flags;
 };
 
+/*
+ * The constructors of every output field: JSON key, table head (NULL: not
+ * in tables), unit, flags; EM_PKEY with its Prometheus name (without
+ * "netbuf_") and HELP text, EM_GKEY with a table group.
+ */
+#define EM_KEY(key, head, unit, flags) \
+	{ key, head, NULL, NULL, NULL, unit, flags }
+#define EM_PKEY(key, head, prom, help, unit, flags) \
+	{ key, head, NULL, prom, help, unit, flags }
+#define EM_GKEY(key, head, group, prom, help, unit, flags) \
+	{ key, head, group, prom, help, unit, flags }
+
 enum em_list_flags {
 	EM_L_NOTABLE = 1u << 0,	/* list not shown in tables */
 	EM_L_NOHEADER = 1u << 1,	/* table without header lines */
@@ -147,6 +159,8 @@ extern const struct em_ops em_json_ops, em_table_ops, em_prom_ops;
 /* Shared by backends: a value as text for tables (human) or raw. */
 void em_val_human(char *buf, size_t n, const struct em_val *v);
 void em_json_string(FILE *f, const char *s);
+/* Length of the valid UTF-8 sequence at p, 0 if invalid. */
+size_t em_utf8_len(const unsigned char *p);
 
 /* Draw a histogram funclatency-style; used by the table backend. */
 void em_draw_hist(FILE *f, const struct nb_hist *h, enum em_unit unit);

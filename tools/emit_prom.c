@@ -72,11 +72,21 @@ static void add_label(struct emitter *em, const char *name, const char *val)
 	char esc[512];
 	size_t j = 0;
 
-	for (; *val && j + 3 < sizeof(esc); val++) {
+	/* label values must be UTF-8: other bytes become \xNN (a
+	 * backslash, escaped as \\, then x and two hex digits) */
+	for (; *val && j + 6 < sizeof(esc); val++) {
+		size_t u = em_utf8_len((const unsigned char *)val);
+
 		if (*val == '\\' || *val == '"' || *val == '\n') {
 			esc[j++] = '\\';
 			esc[j++] = *val == '\n' ? 'n' : *val;
+		} else if (!u) {
+			j += (size_t)snprintf(esc + j, sizeof(esc) - j,
+					      "\\\\x%02x",
+					      (unsigned char)*val);
 		} else {
+			while (u-- > 1 && val[1])
+				esc[j++] = *val++;
 			esc[j++] = *val;
 		}
 	}

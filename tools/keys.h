@@ -17,4 +17,10 @@ void keys_iface(struct emitter *em, const char *iface, long long ifindex,
  * "path", its end when it is long). */
 void keys_cgroup(struct emitter *em, u64 id, const char *path);
 
+/* Emit time (RFC 3339, UTC, nanoseconds) and time_ns (since the epoch). */
+void keys_time(struct emitter *em, u64 ns, int shown);	/* shown: in tables */
+/* unit, samples, then sum, avg, p50, p99 and max with the unit's suffix
+ * (_ns, _pkts; null when there are no samples). */
+void keys_hist(struct emitter *em, const struct nb_hist *h, enum em_unit u);
+
 #endif

@@ -9,17 +9,18 @@
 #include "model.h"
 
 #define CNT(name, head, group, prom, help, unit) \
-	{ { name, head, group, prom, help, unit, EM_K_COUNTER }, 0 }
+	{ EM_GKEY(name, head, group, prom, help, unit, EM_K_COUNTER), 0, name }
 #define MAX(name, head, group, prom, help) \
-	{ { name, head, group, prom, help, EM_NS, 0 }, NB_COL_MAX }
+	{ EM_GKEY(name, head, group, prom, help, EM_NS, 0), NB_COL_MAX, name }
 
 static const struct nb_col rcvbuf_cols[RB_NCOLS] = {
 	CNT("coll_calls", "calls", "collapse", "collapse_calls_total",
 	    "tcp_collapse calls.", EM_COUNT),
 	CNT("coll_skbs", "skbs", "collapse", "collapse_skbs_total",
 	    "skbs collapsed (the kernel's TCPRcvCollapsed).", EM_COUNT),
-	CNT("coll_freed", NULL, NULL, "collapse_freed_bytes_total",
-	    "Receive memory released by tcp_collapse.", EM_BYTES),
+	{ EM_PKEY("coll_freed_bytes", NULL, "collapse_freed_bytes_total",
+		  "Receive memory released by tcp_collapse.", EM_BYTES,
+		  EM_K_COUNTER), 0, "coll_freed" },
 	CNT("coll_ns", NULL, NULL, "collapse_seconds_total",
 	    "Time spent inside tcp_collapse.", EM_NS),
 	MAX("coll_max_ns", "max", "collapse", "collapse_max_seconds",
@@ -83,7 +84,7 @@ const struct nb_tabledef nb_napi_def = {
 };
 
 #define HK(name, prom, help, unit) \
-	{ "buckets", NULL, NULL, prom, help, unit, 0 }
+	EM_PKEY("buckets", NULL, prom, help, unit, 0)
 
 const struct nb_hkinddef nb_hkinds[NB_H_COUNT] = {
 	{ "collapse", NULL, EM_NS, 0, RB_COLL_MAX_NS,
@@ -121,6 +122,7 @@ const struct nb_sysctldef nb_sysctls[SC_COUNT] = {
 	{ "net.core.netdev_budget", "net/core/netdev_budget", 1 },
 	{ "net.core.netdev_budget_usecs", "net/core/netdev_budget_usecs", 1 },
 	{ "net.core.dev_weight", "net/core/dev_weight", 1 },
+	{ "net.core.netdev_max_backlog", "net/core/netdev_max_backlog", 1 },
 };
 
 int nb_hkind_parse(const char *s, enum nb_hkind *k)

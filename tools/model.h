@@ -12,6 +12,8 @@
 
 #define NB_IFNAME_MAX	32	/* IFNAMSIZ is 16; room for odd names */
 #define NB_HIST_BUCKETS	65	/* [0]: v == 0, [k + 1]: 2^k <= v < 2^(k+1) */
+#define NB_HIST_OPEN	33	/* the module's last bucket, LOW 2^32: also
+				   every larger value (docs/formats.md) */
 
 /* Column indices of /proc/netbuf/rcvbuf (after iface ifindex state). */
 enum nb_rcv_col {
@@ -36,8 +38,9 @@ enum nb_col_flags {
 };
 
 struct nb_col {
-	struct em_key k;	/* k.key is the raw column name */
+	struct em_key k;	/* k.key: the JSON key */
 	unsigned int flags;
+	const char *col;	/* the column's name in the file */
 };
 
 enum nb_rowkind { NB_ROW_IFACE, NB_ROW_PSEUDO, NB_ROW_TOTAL };
@@ -120,7 +123,7 @@ struct nb_cpu {
 };
 
 enum nb_sysctl_id { SC_TCP_RMEM, SC_ADV_WIN_SCALE, SC_BUDGET,
-		    SC_BUDGET_USECS, SC_DEV_WEIGHT, SC_COUNT };
+		    SC_BUDGET_USECS, SC_DEV_WEIGHT, SC_MAX_BACKLOG, SC_COUNT };
 
 #define NB_SYSCTL_VALS 3
 
@@ -151,6 +154,7 @@ struct nb_snapshot {
 	u64 monotonic_ns;	/* not saved in baselines */
 	char kernel[128];
 	char netns[32];
+	char boot_id[40];	/* kernel/random/boot_id; "": unknown */
 	char *raw[SRC_COUNT];	/* NULL: source absent (softnet only) */
 	size_t rawlen[SRC_COUNT];
 };

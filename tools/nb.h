@@ -14,13 +14,23 @@ typedef uint64_t u64;
 #endif
 
 #define NB_PROC_FORMAT		1	/* /proc/netbuf format this tool reads */
-#define NB_BASELINE_VERSION	1	/* baseline file version it writes/reads */
+#define NB_BASELINE_VERSION	2	/* baseline file version it writes; it
+					   reads 1 (no boot_id) too */
+#define NB_MIN_SAMPLES		100	/* fewer: no percentiles compared,
+					   no percent changes, no p99 advice */
 
 enum nb_exit {
 	NB_EXIT_OK = 0,
 	NB_EXIT_RUNTIME = 1,	/* bad input files, module missing, I/O */
 	NB_EXIT_USAGE = 2,	/* bad command line */
+	NB_EXIT_FINDINGS = 3,	/* advise: warnings found */
 };
+
+/* a + b, or UINT64_MAX when that overflows. */
+static inline u64 nb_sat_add(u64 a, u64 b)
+{
+	return a + b < a ? UINT64_MAX : a + b;
+}
 
 #define NB_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define NB_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -45,6 +55,11 @@ int nb_read_fd(int fd, char **buf, size_t *len);
 /* Whole-file read; returns 0 or -errno (and fills e). NUL bytes refused. */
 int nb_read_file(const char *path, char **buf, size_t *len,
 		 struct nb_err *e);
+
+/* Write buf to path through path.tmp and rename: 0, or -1 (e filled) with
+ * nothing left behind. */
+int nb_write_atomic(const char *path, const char *buf, size_t len,
+		    struct nb_err *e);
 
 /* A token or line: a slice of a buffer, not NUL-terminated. */
 struct nb_tok {
@@ -77,5 +92,7 @@ double nb_ns_to_s(u64 ns);
 void nb_fmt_duration(char *buf, size_t n, u64 ns);	/* "1.23ms" */
 void nb_fmt_seconds(char *buf, size_t n, u64 ns);	/* "0.001024", exact */
 void nb_fmt_bytes(char *buf, size_t n, u64 bytes);	/* "6.0 MiB" */
+/* CLOCK_REALTIME ns as RFC 3339 in UTC: "2026-11-30T11:42:56.123456789Z" */
+void nb_fmt_rfc3339(char *buf, size_t n, u64 ns);
 
 #endif

@@ -30,28 +30,106 @@ static int next_fields(struct nb_cursor *c, struct nb_tok *t, size_t *n,
 	return 1;
 }
 
-static int expect_header(struct nb_cursor *c, const char *const *want,
-			 size_t nwant, struct nb_err *e)
+/*
+ * A table's header, matched by name: every column the tool reads must be
+ * there, in any order; columns it does not know are skipped (a later
+ * module may add some without a new format). With rest, the last wanted
+ * column is the header's last and takes every remaining field (buckets).
+ */
+struct hdr {
+	const char *const *want;
+	size_t nwant;
+	int rest;
+	size_t at[MAX_TOKS];	/* field of want[i] */
+	size_t width;		/* columns in the header */
+};
+
+static int read_header(struct nb_cursor *c, struct hdr *h, struct nb_err *e)
 {
 	struct nb_tok t[MAX_TOKS];
-	size_t n, i;
+	size_t n, i, j;
 	int r = next_fields(c, t, &n, e);
 
 	if (r < 0)
 		return r;
 	if (r == 0)
 		return nb_errf(e, "%s: empty file (truncated?)", c->name);
-	if (n != nwant)
-		return nb_errf(e, "%s:1: unexpected header: %zu columns, "
-			       "expected %zu (not format %d?)", c->name, n,
-			       nwant, NB_PROC_FORMAT);
-	for (i = 0; i < n; i++)
-		if (!nb_tok_eq(t[i], want[i]))
-			return nb_errf(e, "%s:1: unexpected header column %zu "
-				       "'%.*s', expected '%s' (not format %d?)",
-				       c->name, i + 1, (int)t[i].n, t[i].p,
-				       want[i], NB_PROC_FORMAT);
+	for (j = 0; j < n; j++)
+		for (i = 0; i < j; i++)
+			if (t[i].n == t[j].n && !memcmp(t[i].p, t[j].p, t[i].n))
+				return nb_errf(e, "%s:1: duplicate column "
+					       "'%.*s'", c->name, (int)t[j].n,
+					       t[j].p);
+	for (i = 0; i < h->nwant; i++) {
+		for (j = 0; j < n && !nb_tok_eq(t[j], h->want[i]); j++)
+			;
+		if (j == n || (h->rest && i + 1 == h->nwant && j + 1 != n))
+			return nb_errf(e, "%s:1: unexpected header: no column "
+				       "'%s'%s (not format %d?)", c->name,
+				       h->want[i], j == n ? "" : " at the end",
+				       NB_PROC_FORMAT);
+		h->at[i] = j;
+	}
+	h->width = n;
 	return 0;
+}
+
+/* The next row's fields in h->want's order (then the rest): 1, 0 at the
+ * end of the text, -1. */
+static int next_row(struct nb_cursor *c, const struct hdr *h,
+		    struct nb_tok *out, size_t *nout, struct nb_err *e)
+{
+	struct nb_tok t[MAX_TOKS];
+	size_t n, i, fixed = h->nwant - !!h->rest;
+	int r = next_fields(c, t, &n, e);
+
+	if (r <= 0)
+		return r;
+	if (h->rest ? n + 1 < h->width : n != h->width)
+		return nb_errf(e, "%s:%u: expected %s%zu fields, got %zu",
+			       c->name, c->line, h->rest ? "at least " : "",
+			       h->width - !!h->rest, n);
+	for (i = 0; i < fixed; i++)
+		out[i] = t[h->at[i]];
+	for (i = h->rest ? h->width - 1 : n; i < n; i++)
+		out[fixed++] = t[i];
+	*nout = fixed;
+	return 1;
+}
+
+/* One row into rows[i] (grown by the caller), which may look at those
+ * before it. */
+typedef int (*row_fn)(const struct nb_cursor *c, const struct nb_tok *t,
+		      size_t nt, void *rows, size_t i, const void *ctx,
+		      struct nb_err *e);
+
+/* Every table file: its header, then rows of elsize bytes until the end;
+ * *out is NULL-or-malloced, freed on failure. */
+static int parse_rows(const char *name, const char *text, size_t len,
+		      struct hdr *h, size_t elsize, row_fn fn,
+		      const void *ctx, void **out, size_t *n,
+		      struct nb_err *e)
+{
+	struct nb_tok t[MAX_TOKS];
+	struct nb_cursor c;
+	size_t cap = 0, nt = 0;
+	int r;
+
+	*out = NULL;
+	*n = 0;
+	nb_cursor_init(&c, name, text, len);
+	r = read_header(&c, h, e);
+	while (r == 0 && (r = next_row(&c, h, t, &nt, e)) > 0) {
+		nb_grow(out, &cap, *n + 1, elsize);
+		r = fn(&c, t, nt, *out, *n, ctx, e);
+		*n += r == 0;
+	}
+	if (r < 0) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return r;
 }
 
 static int field_u64(const struct nb_cursor *c, struct nb_tok t, u64 *v,
@@ -261,40 +339,25 @@ static int parse_probe(const struct nb_cursor *c, const struct nb_tok *t,
 	return field_str(c, t[7], p->note, sizeof(p->note), "note", e);
 }
 
+static int probe_row(const struct nb_cursor *c, const struct nb_tok *t,
+		     size_t nt, void *rows, size_t i, const void *ctx,
+		     struct nb_err *e)
+{
+	(void)nt;
+	(void)ctx;
+	return parse_probe(c, t, (struct nb_probe *)rows + i, e);
+}
+
 int nb_parse_probes(const char *name, const char *text, size_t len,
 		    struct nb_probe **out, size_t *n, struct nb_err *e)
 {
-	static const char *const hdr[] = { "hook", "symbol", "type", "state",
-					   "hits", "nmissed", "self_ns",
-					   "note" };
-	struct nb_tok t[MAX_TOKS];
-	struct nb_probe *p = NULL;
-	struct nb_cursor c;
-	size_t cap = 0, cnt = 0, nt;
-	int r;
+	static const char *const cols[] = { "hook", "symbol", "type", "state",
+					    "hits", "nmissed", "self_ns",
+					    "note" };
+	struct hdr h = { cols, NB_ARRAY_SIZE(cols), 0, { 0 }, 0 };
 
-	nb_cursor_init(&c, name, text, len);
-	if (expect_header(&c, hdr, 8, e) < 0)
-		return -1;
-	while ((r = next_fields(&c, t, &nt, e)) > 0) {
-		if (nt != 8) {
-			r = nb_errf(e, "%s:%u: expected 8 fields, got %zu",
-				    name, c.line, nt);
-			break;
-		}
-		nb_grow((void **)&p, &cap, cnt + 1, sizeof(*p));
-		r = parse_probe(&c, t, &p[cnt], e);
-		if (r < 0)
-			break;
-		cnt++;
-	}
-	if (r < 0) {
-		free(p);
-		return -1;
-	}
-	*out = p;
-	*n = cnt;
-	return 0;
+	return parse_rows(name, text, len, &h, sizeof(**out), probe_row, NULL,
+			  (void **)out, n, e);
 }
 
 /* ---- rcvbuf, napi ---- */
@@ -345,7 +408,7 @@ static int parse_row(const struct nb_cursor *c, const struct nb_tabledef *d,
 	    field_str(c, t[2], row->state, sizeof(row->state), "state", e))
 		return -1;
 	for (i = 0; i < d->ncols; i++)
-		if (field_u64(c, t[3 + i], &row->v[i], d->cols[i].k.key, e))
+		if (field_u64(c, t[3 + i], &row->v[i], d->cols[i].col, e))
 			return -1;
 	return row_kind(c, d, row, e);
 }
@@ -381,30 +444,47 @@ static int check_order(const struct nb_cursor *c, const struct nb_table *t,
 	return 0;
 }
 
-static int table_rows(struct nb_cursor *c, struct nb_table *t, size_t *cap,
-		      struct nb_err *e)
+static int table_row(const struct nb_cursor *c, const struct nb_tok *t,
+		     size_t nt, void *rows, size_t i, const void *ctx,
+		     struct nb_err *e)
+{
+	struct nb_table sofar = { ctx, rows, i };
+	struct nb_row *row = (struct nb_row *)rows + i;
+
+	(void)nt;
+	return parse_row(c, sofar.def, t, row, e) < 0 ||
+	       check_order(c, &sofar, row, e) < 0 ? -1 : 0;
+}
+
+/* The total row is the sum of the rows above it (the max of max columns). */
+static int check_total(const char *name, const struct nb_table *t,
+		       struct nb_err *e)
 {
 	const struct nb_tabledef *d = t->def;
-	struct nb_tok tok[MAX_TOKS];
-	struct nb_row row;
-	size_t nt;
-	int r;
+	const struct nb_row *tot = &t->rows[t->n - 1];
+	size_t i, k;
+	u64 sum;
 
-	while ((r = next_fields(c, tok, &nt, e)) > 0) {
-		if (nt != 3 + d->ncols)
-			return nb_errf(e, "%s:%u: expected %zu fields, got %zu",
-				       c->name, c->line, 3 + d->ncols, nt);
-		if (parse_row(c, d, tok, &row, e) < 0 ||
-		    check_order(c, t, &row, e) < 0)
-			return -1;
-		nb_grow((void **)&t->rows, cap, t->n + 1, sizeof(row));
-		t->rows[t->n++] = row;
+	for (k = 0; k < d->ncols; k++) {
+		int max = !!(d->cols[k].flags & NB_COL_MAX);
+
+		for (i = 0, sum = 0; i + 1 < t->n; i++) {
+			if (max && t->rows[i].v[k] > sum)
+				sum = t->rows[i].v[k];
+			else if (!max && __builtin_add_overflow(sum,
+						t->rows[i].v[k], &sum))
+				return nb_errf(e, "%s: %s of the rows "
+					       "overflows", name,
+					       d->cols[k].col);
+		}
+		if (sum != tot->v[k])
+			return nb_errf(e, "%s:%zu: total %s %llu is not the %s "
+				       "of the rows, %llu", name, t->n + 1,
+				       d->cols[k].col,
+				       (unsigned long long)tot->v[k],
+				       max ? "max" : "sum",
+				       (unsigned long long)sum);
 	}
-	if (r < 0)
-		return r;
-	if (!t->n || t->rows[t->n - 1].kind != NB_ROW_TOTAL)
-		return nb_errf(e, "%s: no total row at the end (truncated?)",
-			       c->name);
 	return 0;
 }
 
@@ -412,23 +492,28 @@ int nb_parse_table(const char *name, const char *text, size_t len,
 		   const struct nb_tabledef *def, struct nb_table *t,
 		   struct nb_err *e)
 {
-	const char *hdr[3 + NB_MAX_COLS] = { "iface", "ifindex", "state" };
-	struct nb_cursor c;
-	size_t i, cap = 0;
+	const char *cols[3 + NB_MAX_COLS] = { "iface", "ifindex", "state" };
+	struct hdr h = { cols, 3 + def->ncols, 0, { 0 }, 0 };
+	size_t i;
+	int r;
 
 	for (i = 0; i < def->ncols; i++)
-		hdr[3 + i] = def->cols[i].k.key;
+		cols[3 + i] = def->cols[i].col;
 	memset(t, 0, sizeof(*t));
 	t->def = def;
-	nb_cursor_init(&c, name, text, len);
-	if (expect_header(&c, hdr, 3 + def->ncols, e) < 0 ||
-	    table_rows(&c, t, &cap, e) < 0) {
+	r = parse_rows(name, text, len, &h, sizeof(*t->rows), table_row, def,
+		       (void **)&t->rows, &t->n, e);
+	if (r == 0 && (!t->n || t->rows[t->n - 1].kind != NB_ROW_TOTAL))
+		r = nb_errf(e, "%s: no total row at the end (truncated?)",
+			    name);
+	if (r == 0)
+		r = check_total(name, t, e);
+	if (r < 0) {
 		free(t->rows);
 		t->rows = NULL;
 		t->n = 0;
-		return -1;
 	}
-	return 0;
+	return r;
 }
 
 /* ---- histograms ---- */
@@ -476,6 +561,26 @@ static int parse_bucket(const struct nb_cursor *c, struct nb_tok t,
 	return 0;
 }
 
+/*
+ * max lies in the highest non-empty bucket; above it only in the module's
+ * last bucket (LOW 2^32), which holds every larger value too. No samples:
+ * max 0.
+ */
+static int check_max(const struct nb_cursor *c, const struct nb_hist *h,
+		     int top, struct nb_err *e)
+{
+	u64 lo = top < 0 ? 0 : top == 0 ? 0 : 1ull << (top - 1);
+	u64 hi = top <= 0 ? 0 : top >= 64 ? UINT64_MAX : (1ull << top) - 1;
+
+	if (h->max < lo || (h->max > hi && top < NB_HIST_OPEN))
+		return nb_errf(e, "%s:%u: max %llu is not in the highest "
+			       "bucket [%llu, %llu]", c->name, c->line,
+			       (unsigned long long)h->max,
+			       (unsigned long long)lo,
+			       (unsigned long long)hi);
+	return 0;
+}
+
 static int parse_hrow(const struct nb_cursor *c, const struct nb_tok *t,
 		      size_t nt, struct nb_hrow *r, struct nb_err *e)
 {
@@ -499,14 +604,15 @@ static int parse_hrow(const struct nb_cursor *c, const struct nb_tok *t,
 	for (i = 6; i < nt; i++) {
 		if (parse_bucket(c, t[i], &r->h, &last, e) < 0)
 			return -1;
-		sum += r->h.b[last];
+		if (__builtin_add_overflow(sum, r->h.b[last], &sum))
+			return line_err(c, e, "bucket counts overflow");
 	}
 	if (sum != r->h.samples)
 		return nb_errf(e, "%s:%u: bucket counts add up to %llu, not "
 			       "samples %llu (truncated?)", c->name, c->line,
 			       (unsigned long long)sum,
 			       (unsigned long long)r->h.samples);
-	return 0;
+	return check_max(c, &r->h, last, e);
 }
 
 static int hist_dup(const struct nb_hrow *rows, size_t n,
@@ -521,39 +627,30 @@ static int hist_dup(const struct nb_hrow *rows, size_t n,
 	return 0;
 }
 
+static int hist_row(const struct nb_cursor *c, const struct nb_tok *t,
+		    size_t nt, void *rows, size_t i, const void *ctx,
+		    struct nb_err *e)
+{
+	struct nb_hrow *r = (struct nb_hrow *)rows + i;
+
+	(void)ctx;
+	if (parse_hrow(c, t, nt, r, e) < 0)
+		return -1;
+	if (hist_dup(rows, i, r))
+		return line_err(c, e, "duplicate histogram row");
+	return 0;
+}
+
 int nb_parse_hists(const char *name, const char *text, size_t len,
 		   struct nb_hrow **out, size_t *n, struct nb_err *e)
 {
-	static const char *const hdr[] = { "iface", "ifindex", "hist",
-					   "samples", "sum", "max", "buckets" };
-	struct nb_tok t[MAX_TOKS];
-	struct nb_hrow *rows = NULL, row;
-	struct nb_cursor c;
-	size_t cap = 0, cnt = 0, nt;
-	int r;
+	static const char *const cols[] = { "iface", "ifindex", "hist",
+					    "samples", "sum", "max",
+					    "buckets" };
+	struct hdr h = { cols, NB_ARRAY_SIZE(cols), 1, { 0 }, 0 };
 
-	nb_cursor_init(&c, name, text, len);
-	if (expect_header(&c, hdr, 7, e) < 0)
-		return -1;
-	while ((r = next_fields(&c, t, &nt, e)) > 0) {
-		r = nt < 6 ? nb_errf(e, "%s:%u: expected at least 6 fields, "
-				     "got %zu", name, c.line, nt)
-			   : parse_hrow(&c, t, nt, &row, e);
-		if (r == 0 && hist_dup(rows, cnt, &row))
-			r = nb_errf(e, "%s:%u: duplicate histogram row",
-				    name, c.line);
-		if (r < 0)
-			break;
-		nb_grow((void **)&rows, &cap, cnt + 1, sizeof(row));
-		rows[cnt++] = row;
-	}
-	if (r < 0) {
-		free(rows);
-		return -1;
-	}
-	*out = rows;
-	*n = cnt;
-	return 0;
+	return parse_rows(name, text, len, &h, sizeof(**out), hist_row, NULL,
+			  (void **)out, n, e);
 }
 
 /* ---- events ---- */
@@ -664,42 +761,26 @@ static int parse_event(const struct nb_cursor *c, const struct nb_tok *t,
 	return 0;
 }
 
+static int event_row(const struct nb_cursor *c, const struct nb_tok *t,
+		     size_t nt, void *rows, size_t i, const void *ctx,
+		     struct nb_err *e)
+{
+	(void)nt;
+	(void)ctx;
+	return parse_event(c, t, (struct nb_event *)rows + i, e);
+}
+
 int nb_parse_events(const char *name, const char *text, size_t len,
 		    struct nb_event **out, size_t *n, struct nb_err *e)
 {
-	static const char *const hdr[] = { "time", "kind", "dur_ns", "outcome",
-		"iface", "ifindex", "cgroup", "local", "remote", "rmem_before",
-		"rcvbuf_before", "rmem_after", "rcvbuf_after", "skbs", "bytes",
-		"cpu" };
-	struct nb_tok t[MAX_TOKS];
-	struct nb_event *evs = NULL;
-	struct nb_cursor c;
-	size_t cap = 0, cnt = 0, nt;
-	int r;
+	static const char *const cols[] = { "time", "kind", "dur_ns",
+		"outcome", "iface", "ifindex", "cgroup", "local", "remote",
+		"rmem_before", "rcvbuf_before", "rmem_after", "rcvbuf_after",
+		"skbs", "bytes", "cpu" };
+	struct hdr h = { cols, NB_ARRAY_SIZE(cols), 0, { 0 }, 0 };
 
-	nb_cursor_init(&c, name, text, len);
-	if (expect_header(&c, hdr, 16, e) < 0)
-		return -1;
-	while ((r = next_fields(&c, t, &nt, e)) > 0) {
-		if (nt != 16)
-			r = nb_errf(e, "%s:%u: expected 16 fields, got %zu",
-				    name, c.line, nt);
-		if (r < 0)
-			break;
-		nb_grow((void **)&evs, &cap, cnt + 1, sizeof(*evs));
-		if (parse_event(&c, t, &evs[cnt], e) < 0) {
-			r = -1;
-			break;
-		}
-		cnt++;
-	}
-	if (r < 0) {
-		free(evs);
-		return -1;
-	}
-	*out = evs;
-	*n = cnt;
-	return 0;
+	return parse_rows(name, text, len, &h, sizeof(**out), event_row, NULL,
+			  (void **)out, n, e);
 }
 
 /* ---- /proc/net/softnet_stat ---- */

@@ -71,13 +71,29 @@ static int read_sysctls(const struct nb_paths *p, struct nb_sysctls *sc,
 			continue;	/* not on this kernel, or not ours */
 		if (r < 0)
 			return -1;
-		r = nb_parse_sysctl(path, buf, len, (enum nb_sysctl_id)i, sc,
-				    e);
+		/* a value netbuf cannot read is shown as unknown */
+		if (nb_parse_sysctl(path, buf, len, (enum nb_sysctl_id)i, sc,
+				    e) < 0)
+			sc->raw[i][0] = '\0';
 		free(buf);
-		if (r < 0)
-			return -1;
 	}
 	return 0;
+}
+
+/* kernel/random/boot_id under the sysctl dir; "" when unreadable. */
+static void read_boot_id(const struct nb_paths *p, struct nb_snapshot *s)
+{
+	char path[4096], *buf;
+	struct nb_err e;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/kernel/random/boot_id", p->sysctl);
+	if (nb_read_file(path, &buf, &len, &e) < 0)
+		return;
+	if (len == 37 && buf[36] == '\n' && strspn(buf, "0123456789abcdef-")
+	    == 36)
+		snprintf(s->boot_id, sizeof(s->boot_id), "%.36s", buf);
+	free(buf);
 }
 
 static void read_identity(struct nb_snapshot *s)
@@ -132,6 +148,7 @@ int nb_snapshot_load(const struct nb_paths *p, struct nb_snapshot *s,
 	    nb_snapshot_parse(s, np, e) < 0)
 		goto fail;
 	read_identity(s);
+	read_boot_id(p, s);
 	return 0;
 fail:
 	nb_snapshot_free(s);
@@ -184,10 +201,15 @@ const struct nb_row *nb_table_find(const struct nb_table *t,
 	size_t i;
 
 	for (i = 0; i < t->n; i++)
-		if (t->rows[i].ifindex == ifindex &&
-		    !strcmp(t->rows[i].iface, iface))
+		if (nb_row_same(t->rows[i].iface, t->rows[i].ifindex, iface,
+				ifindex))
 			return &t->rows[i];
 	return NULL;
+}
+
+int nb_row_same(const char *a, long long ia, const char *b, long long ib)
+{
+	return ia == ib && (ia > 0 || !strcmp(a, b));
 }
 
 static const struct nb_hrow *hist_find(const struct nb_snapshot *s,
@@ -197,8 +219,9 @@ static const struct nb_hrow *hist_find(const struct nb_snapshot *s,
 	size_t i;
 
 	for (i = 0; i < s->nhists; i++)
-		if (s->hists[i].kind == k && s->hists[i].ifindex == ifindex &&
-		    !strcmp(s->hists[i].iface, iface))
+		if (s->hists[i].kind == k &&
+		    nb_row_same(s->hists[i].iface, s->hists[i].ifindex, iface,
+				ifindex))
 			return &s->hists[i];
 	return NULL;
 }

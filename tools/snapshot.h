@@ -24,6 +24,9 @@ void nb_snapshot_free(struct nb_snapshot *s);
 
 const struct nb_row *nb_table_find(const struct nb_table *t,
 				   const char *iface, long long ifindex);
+/* The same row: interfaces by ifindex (a rename keeps the row), the pseudo
+ * and total rows by name. */
+int nb_row_same(const char *a, long long ia, const char *b, long long ib);
 /*
  * The histogram of one row: its own histograms line, zeros if it has none;
  * for the total row without a line of its own, the sum of all other rows.

@@ -344,3 +344,40 @@ void nb_fmt_bytes(char *buf, size_t n, u64 bytes)
 	else
 		snprintf(buf, n, "%llu B", (unsigned long long)bytes);
 }
+
+void nb_fmt_rfc3339(char *buf, size_t n, u64 ns)
+{
+	time_t t = (time_t)(ns / 1000000000ull);
+	char day[32];
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) ||
+	    !strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm))
+		snprintf(day, sizeof(day), "1970-01-01T00:00:00");
+	snprintf(buf, n, "%s.%09lluZ", day,
+		 (unsigned long long)(ns % 1000000000ull));
+}
+
+int nb_write_atomic(const char *path, const char *buf, size_t len,
+		    struct nb_err *e)
+{
+	size_t n = strlen(path);
+	char *tmp = nb_xmalloc(n + 5);
+	int fd, r = 0;
+
+	memcpy(tmp, path, n);
+	memcpy(tmp + n, ".tmp", 5);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		r = nb_errf(e, "%s: %s", tmp, strerror(errno));
+	else if ((size_t)write(fd, buf, len) != len || fsync(fd) != 0)
+		r = nb_errf(e, "%s: %s", tmp, strerror(errno ? errno : EIO));
+	if (fd >= 0 && close(fd) != 0 && r == 0)
+		r = nb_errf(e, "%s: %s", tmp, strerror(errno));
+	if (r == 0 && rename(tmp, path) != 0)
+		r = nb_errf(e, "%s: %s", path, strerror(errno));
+	if (r < 0 && fd >= 0)
+		unlink(tmp);
+	free(tmp);
+	return r;
+}

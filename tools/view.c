@@ -9,8 +9,6 @@
 #include "stats.h"
 #include "view.h"
 
-#define REBOOT_SLACK_NS (10ull * 1000000000ull)	/* boot time jitter */
-
 static struct nb_ifview *ifview_get(struct nb_view *v, size_t *cap,
 				    const struct nb_row *row)
 {
@@ -18,8 +16,8 @@ static struct nb_ifview *ifview_get(struct nb_view *v, size_t *cap,
 	size_t i;
 
 	for (i = 0; i < v->n; i++)
-		if (v->ifs[i].ifindex == row->ifindex &&
-		    !strcmp(v->ifs[i].iface, row->iface))
+		if (nb_row_same(v->ifs[i].iface, v->ifs[i].ifindex, row->iface,
+				row->ifindex))
 			return &v->ifs[i];
 	nb_grow((void **)&v->ifs, cap, v->n + 1, sizeof(*f));
 	f = &v->ifs[v->n++];
@@ -85,15 +83,14 @@ static void set_max_cols(struct nb_ifview *f)
 	f->napi[NP_POLL_MAX_NS] = f->h[NB_H_NAPI_NS].max;
 }
 
-/* Rows are only forgotten by a reset (gone rows are kept until then). */
-static int rows_kept(const struct nb_table *ta, const struct nb_table *tb)
+/* Rows of ta that tb no longer has: forgotten by a reset, or evicted. */
+static size_t rows_lost(const struct nb_table *ta, const struct nb_table *tb)
 {
-	size_t i;
+	size_t i, n = 0;
 
 	for (i = 0; i < ta->n; i++)
-		if (!nb_table_find(tb, ta->rows[i].iface, ta->rows[i].ifindex))
-			return 0;
-	return 1;
+		n += !nb_table_find(tb, ta->rows[i].iface, ta->rows[i].ifindex);
+	return n;
 }
 
 static int add_table(struct nb_view *v, size_t *cap,
@@ -103,11 +100,18 @@ static int add_table(struct nb_view *v, size_t *cap,
 	const struct nb_table *tb = table ? &b->napi : &b->rcvbuf;
 	size_t i;
 
-	if (a && !rows_kept(table ? &a->napi : &a->rcvbuf, tb)) {
+	size_t lost = a ? rows_lost(table ? &a->napi : &a->rcvbuf, tb) : 0;
+
+	/* gone rows evicted under the cap went into the unknown row, and
+	 * memory's evicted counter says so; any other loss is a reset */
+	if (lost && (b->mem[MEM_EVICTED] < a->mem[MEM_EVICTED] ||
+		     b->mem[MEM_EVICTED] - a->mem[MEM_EVICTED] < lost)) {
 		snprintf(why, whylen, "rows were forgotten (netbuf was reset "
 			 "or reloaded)");
 		return -1;
 	}
+	if (lost > v->evicted)
+		v->evicted = lost;
 
 	for (i = 0; i < tb->n; i++) {
 		const struct nb_row *rb = &tb->rows[i], *ra = NULL;
@@ -123,6 +127,9 @@ static int add_table(struct nb_view *v, size_t *cap,
 			return -1;
 		}
 		*(table ? &f->has_napi : &f->has_rcv) = 1;
+		if (ra && strcmp(ra->iface, rb->iface))
+			snprintf(f->renamed_from, sizeof(f->renamed_from),
+				 "%s", ra->iface);
 	}
 	return 0;
 }
@@ -158,15 +165,20 @@ static void add_cpus(struct nb_view *v, const struct nb_snapshot *a,
 	}
 }
 
+/* Another boot: boot_id differs (when both are known), else the kernel
+ * changed or boottime went back. The wall clock plays no part: NTP steps
+ * it and resumed VMs jump. */
+int nb_rebooted(const struct nb_snapshot *a, const struct nb_snapshot *b)
+{
+	if (a->boot_id[0] && b->boot_id[0])
+		return strcmp(a->boot_id, b->boot_id) != 0;
+	return strcmp(a->kernel, b->kernel) || b->boottime_ns < a->boottime_ns;
+}
+
 static int comparable(const struct nb_snapshot *a, const struct nb_snapshot *b,
 		      char *why, size_t whylen)
 {
-	u64 boot_a = a->realtime_ns - a->boottime_ns;
-	u64 boot_b = b->realtime_ns - b->boottime_ns;
-	u64 shift = boot_a > boot_b ? boot_a - boot_b : boot_b - boot_a;
-
-	if (strcmp(a->kernel, b->kernel) || b->boottime_ns < a->boottime_ns ||
-	    shift > REBOOT_SLACK_NS)
+	if (nb_rebooted(a, b))
 		snprintf(why, whylen, "the host was rebooted in between");
 	else if (strcmp(a->netns, b->netns))
 		snprintf(why, whylen, "taken in another network namespace "
@@ -225,8 +237,8 @@ const struct nb_ifview *nb_view_find(const struct nb_view *v,
 	size_t i;
 
 	for (i = 0; i < v->n; i++)
-		if (v->ifs[i].ifindex == ifindex &&
-		    !strcmp(v->ifs[i].iface, iface))
+		if (nb_row_same(v->ifs[i].iface, v->ifs[i].ifindex, iface,
+				ifindex))
 			return &v->ifs[i];
 	return NULL;
 }

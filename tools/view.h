@@ -15,6 +15,7 @@ struct nb_ifview {
 	long long ifindex;
 	enum nb_rowkind kind;
 	char state[8];
+	char renamed_from[NB_IFNAME_MAX];	/* name in the first snapshot */
 	int has_rcv, has_napi;
 	u64 rcv[RB_NCOLS];
 	u64 napi[NP_NCOLS];
@@ -24,6 +25,7 @@ struct nb_ifview {
 
 struct nb_view {
 	double secs;		/* period length; 0: since reset, unknown */
+	size_t evicted;		/* rows evicted into the unknown row */
 	struct nb_ifview *ifs;
 	size_t n;
 	struct nb_cpu *cpus;	/* deltas */
@@ -33,11 +35,16 @@ struct nb_view {
 /*
  * a == NULL: figures since the counters were reset. Otherwise b - a;
  * returns -1 with *why set when they cannot be compared (counters went
- * down: module reset or reloaded; host rebooted; other namespace).
+ * down or rows were forgotten: module reset or reloaded; host rebooted;
+ * other namespace). Interfaces are matched by ifindex (a rename keeps the
+ * row: renamed_from), the pseudo and total rows by name; rows evicted
+ * under the cap (memory's evicted grew by as many) are no reset.
  */
 int nb_view_build(const struct nb_snapshot *a, const struct nb_snapshot *b,
 		  struct nb_view *v, char *why, size_t whylen);
 void nb_view_free(struct nb_view *v);
+/* 1 if b was taken in another boot than a (boot_id; see view.c). */
+int nb_rebooted(const struct nb_snapshot *a, const struct nb_snapshot *b);
 const struct nb_ifview *nb_view_find(const struct nb_view *v,
 				     const char *iface, long long ifindex);
 /* count / secs; NaN when the period length is unknown. */

@@ -62,7 +62,7 @@ check() {
 			return
 		fi
 	fi
-	if [ "$want" != 0 ] && [ -s "$TMP/out" ]; then
+	if [ "$want" != 0 ] && [ "$want" != 3 ] && [ -s "$TMP/out" ]; then
 		bad "$name: wrote to stdout on error"
 		return
 	fi
@@ -73,9 +73,11 @@ has() {		# has NAME TEXT: stdout contains TEXT
 	if grep -qF -- "$2" "$TMP/out"; then ok; else bad "$1: no '$2'"; fi
 }
 
-json() {	# stdout is valid JSON
-	if python3 -m json.tool <"$TMP/out" >/dev/null 2>&1; then ok
-	else bad "$1: invalid JSON"; fi
+SCHEMA=$(realpath ../docs/netbuf.schema.json)
+json() {	# stdout is JSON valid against docs/netbuf.schema.json
+	if python3 tests/schema.py "$SCHEMA" "$TMP/out" 2>"$TMP/schema"; then ok
+	else bad "$1: JSON not valid against the schema: $(head -2 "$TMP/schema")"
+	fi
 }
 
 prom() {	# stdout passes promtool
@@ -94,10 +96,15 @@ for dir in "$FIX"/*/; do
 	nb -j;                    check "-j $name" 0; json "-j $name"
 	nb show -p -z;            check "-p $name" 0; json "-p $name"
 	nb show --prometheus;     check "prom $name" 0; prom "prom $name"
+	nb watch -j -c 2 -i 0.1;  check "watch -j $name" 0; json "watch $name"
+	nb baseline save -i 0.1 "$TMP/b-$name"; check "save $name" 0
+	nb baseline compare -j -i 0 "$TMP/b-$name"; check "compare $name" 0
+	json "compare $name"
 	nb hist;                  check "hist $name" 0
 	nb hist -j;               check "hist -j $name" 0; json "hist $name"
-	nb advise;                check "advise $name" 0
-	nb advise -p;             check "advise -p $name" 0; json "adv $name"
+	nb advise -p;             json "adv $name"
+	want=0; grep -q '"level": *"warn"' "$TMP/out" && want=3
+	nb advise;                check "advise $name" $want
 	if [ -e "$NETBUF_PROC/events" ]; then
 		nb events;        check "events $name" 0
 		nb events -p;     check "events -p $name" 0; json "ev $name"
@@ -107,6 +114,15 @@ for dir in "$FIX"/*/; do
 done
 
 # ---- show ----
+fixture "$FIX/zero"
+nb show -j; check "show -j zero" 0
+if python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+for t in ("rcvbuf", "napi"):
+    assert [r["iface"] for r in d[t]][-1] == "total", d[t]
+assert "lo" in [r["iface"] for r in d["rcvbuf"]]
+' "$TMP/out"; then ok; else bad "show -j: every row, without -z"; fi
 fixture "$FIX/busy-6.12"
 nb show; check "show busy" 0
 has "show busy" "Receive queue"
@@ -118,7 +134,7 @@ has "show busy" "hidden; -z shows them"
 nb show eth0 lo; check "show eth0 lo" 0
 if grep -q '^eth1\|^total' "$TMP/out"; then bad "show eth0 lo: extra rows"
 else ok; fi
-nb show -p; check "show -p" 0; has "show -p" '"format": "netbuf-show/1"'
+nb show -p; check "show -p" 0; has "show -p" '"format": "netbuf-show/2"'
 nb show --prometheus; has "prom" 'netbuf_collapse_duration_seconds_bucket{iface="eth0",ifindex="2",netns="'
 has "prom" 'le="+Inf"} 5000'
 fixture "$FIX/basic-6.1"
@@ -135,14 +151,30 @@ nb hist napi eth0 -p; check "hist napi -p" 0; json "hist napi -p"
 has "hist napi -p" '"hist": "napi_ns"'
 
 # ---- advise ----
-nb advise; check "advise busy" 0
+nb advise; check "advise busy: warnings, exit 3" 3
 has "advise busy" "consider lowering tcp_rmem max (Cloudflare's 2015 fix was 4 MiB)"
 has "advise busy" "prune drops (RcvPruned)"
 has "advise busy" "NAPI budget exhausted in 6.0% of polls"
 has "advise busy" "softnet backlog drops 345"
+has "advise busy" "raise net.core.netdev_max_backlog (now unknown)"
+if grep -q tcp_adv_win_scale "$TMP/out"; then
+	bad "advise on 6.12 cites tcp_adv_win_scale (obsolete since 6.6)"
+else ok; fi
+rm -rf "$TMP/maxbl"; cp -r "$FIX/busy-6.12" "$TMP/maxbl"
+echo 1000 >"$TMP/maxbl/sys/net/core/netdev_max_backlog"
+echo junk >"$TMP/maxbl/sys/net/core/dev_weight"
+fixture "$TMP/maxbl"
+nb advise; check "advise, netdev_max_backlog read" 3
+has "advise, netdev_max_backlog read" "raise net.core.netdev_max_backlog (now 1000)"
+nb show -j; check "show, junk sysctl is unknown" 0
+has "show, junk sysctl is unknown" '"net.core.dev_weight":null'
+fixture "$FIX/busy-6.12"
+nb show --json=1; check "--json=1" 2 "option '--json' takes no value"
+nb events -c 3; check "events -c without -f" 2 "-i and -c go with -f"
+nb events -i 1; check "events -i without -f" 2 "-i and -c go with -f"
 fixture "$FIX/basic-6.1"
 nb advise; check "advise basic" 0; has "advise basic" "no problems found"
-nb advise -i 0.1; check "advise -i" 0; has "advise -i" "Based on a 0.1 s"
+nb advise -i 0.1; check "advise -i" 0; has "advise -i" " s measurement:"
 
 # ---- events ----
 fixture "$FIX/busy-6.12"
@@ -270,25 +302,27 @@ else bad "watch on a terminal redraws in place"; fi
 fixture "$FIX/basic-6.1"
 nb baseline save -i 0.2 "$TMP/b1"; check "save" 0
 if [ -s "$TMP/b1" ] && [ ! -e "$TMP/b1.tmp" ] &&
-   [ "$(head -1 "$TMP/b1")" = "netbuf-baseline 1" ]; then ok
+   [ "$(head -1 "$TMP/b1")" = "netbuf-baseline 2" ]; then ok
 else bad "save wrote $TMP/b1"; fi
 fixture "$FIX/basic-6.1-later"
-nb baseline compare "$TMP/b1"; check "compare" 0
+nb baseline compare -i 0 "$TMP/b1"; check "compare" 0
 has "compare" "after: period"
 has "compare" "basis since the baseline"
 has "compare" "eth0     coll_calls_per_s"
+nb baseline compare "$TMP/b1"; check "compare, equal periods" 0
+has "compare, equal periods" "basis a fresh period as long as the saved one"
 has "compare" "net.ipv4.tcp_rmem"
 nb baseline compare -j "$TMP/b1"; check "compare -j" 0; json "compare -j"
-has "compare -j" '"format":"netbuf-compare/1"'
+has "compare -j" '"format":"netbuf-compare/2"'
 nb baseline compare -p -i 0.1 "$TMP/b1"; check "compare -i" 0
-json "compare -i"; has "compare -i" '"basis": "a fresh period measured now"'
+json "compare -i"; has "compare -i" '"basis": "a fresh period of -i SECS"'
 # a baseline whose period saw counters grow: before figures
 fixture "$FIX/basic-6.1"; nb baseline save -i 0 "$TMP/s1"
 sleep 0.2
 fixture "$FIX/basic-6.1-later"; nb baseline save -i 0 "$TMP/s2"
 { sed '/^end$/d; s/^snapshots 1$/snapshots 2/' "$TMP/s1"
   sed '1,/^snapshots 1$/d; s/^snapshot 1$/snapshot 2/' "$TMP/s2"; } >"$TMP/b2"
-nb baseline compare -j "$TMP/b2"; check "compare period" 0
+nb baseline compare -j -i 0 "$TMP/b2"; check "compare period" 0
 if python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -305,16 +339,151 @@ has "compare reset -j" '"reset":true'
 # corrupt and foreign baseline files
 head -c 700 "$TMP/b1" >"$TMP/trunc"
 nb baseline compare "$TMP/trunc"; check "compare truncated" 1 "truncated"
-sed 's/^netbuf-baseline 1$/netbuf-baseline 2/' "$TMP/b1" >"$TMP/v2"
-nb baseline compare "$TMP/v2"; check "compare v2" 1 "unsupported baseline version 2"
+sed 's/^netbuf-baseline 2$/netbuf-baseline 3/' "$TMP/b1" >"$TMP/v3"
+nb baseline compare "$TMP/v3"; check "compare v3" 1 "unsupported baseline version 3"
 sed 's/^file rcvbuf 5$/file rcvbuf 4/' "$TMP/b1" >"$TMP/short"
-nb baseline compare "$TMP/short"; check "compare corrupt" 1 "short:32: expected 'file'"
+nb baseline compare "$TMP/short"; check "compare corrupt" 1 "short:33: expected 'file'"
 nb baseline compare "$TMP/none"; check "compare missing" 1 "No such file"
 chmod 000 "$TMP/b1"
 if [ "$(id -u)" != 0 ]; then
 	nb baseline compare "$TMP/b1"; check "compare unreadable" 1 "Permission denied"
 fi
 chmod 644 "$TMP/b1"
+
+# ---- compare: rows by ifindex, reboots by boot_id, honest changes ----
+B1=6b3c2e1a-0a0a-4b4b-8c8c-000000000001
+B2=6b3c2e1a-0a0a-4b4b-8c8c-000000000002
+mkfix() {	# mkfix NAME FIXTURE BOOT_ID: a copy with that boot_id
+	rm -rf "${TMP:?}/$1"; cp -r "$FIX/$2" "$TMP/$1"
+	python3 tests/fixtool.py "$TMP/$1" boot_id "$3"
+}
+pyjson() {	# pyjson NAME CODE: CODE's asserts hold for d = the JSON out
+	json "$1"
+	if python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+rows = d.get('interfaces', [])
+def row(iface, metric):
+    r = [r for r in rows if r['iface'] == iface and r['metric'] == metric]
+    assert len(r) == 1, (iface, metric, len(r))
+    return r[0]
+def since(d):	# (an older layout had the reset in after)
+    return d.get('since_baseline') or d['after']
+$2" "$TMP/out" 2>"$TMP/py"; then ok
+	else bad "$1: $(tail -1 "$TMP/py")"; fi
+}
+mkfix c-a basic-6.1 $B1; mkfix c-b basic-6.1-later $B1
+# a rename keeps the row (matched by ifindex): no reset
+rm -rf "$TMP/c-ren"; cp -r "$TMP/c-b" "$TMP/c-ren"
+python3 tests/fixtool.py "$TMP/c-ren" rename eth0 wan0
+fixture "$TMP/c-a"; nb baseline save -i 0 "$TMP/cb-ren"; check "save c-a" 0
+fixture "$TMP/c-ren"; nb baseline compare -j -i 0 "$TMP/cb-ren"
+check "compare rename" 0
+pyjson "compare rename: one row, renamed, no reset" '
+assert since(d)["reset"] is False, since(d)
+r = row("wan0", "coll_calls_per_s")
+assert r["ifindex"] == 2 and r["renamed_from"] == "eth0" and r["state"] == "up"
+assert not [r for r in rows if r["iface"] == "eth0"]'
+nb baseline compare -i 0 "$TMP/cb-ren"; has "compare rename table" "wan0 (was eth0)"
+# a gone row evicted under the cap: said as such, not a reset
+rm -rf "$TMP/c-ev-a"; cp -r "$TMP/c-a" "$TMP/c-ev-a"
+python3 tests/fixtool.py "$TMP/c-ev-a" addgone eth9 9
+rm -rf "$TMP/c-ev-b"; cp -r "$TMP/c-a" "$TMP/c-ev-b"
+python3 tests/fixtool.py "$TMP/c-ev-b" addgone eth9 9
+python3 tests/fixtool.py "$TMP/c-ev-b" evict eth9
+fixture "$TMP/c-ev-a"; nb baseline save -i 0 "$TMP/cb-ev"
+fixture "$TMP/c-ev-b"; nb baseline compare -j -i 0 "$TMP/cb-ev"
+check "compare evicted" 0
+pyjson "compare evicted: no reset, evicted rows 1" '
+s = since(d)
+assert s["reset"] is False and s["evicted_rows"] == 1, s'
+# a wall-clock step (NTP, a resumed VM) is no reboot
+fixture "$TMP/c-a"; nb baseline save -i 0 "$TMP/cb-clk"
+rt=$(sed -n 's/^realtime_ns //p' "$TMP/cb-clk")
+sed "s/^realtime_ns $rt\$/realtime_ns $((rt - 3600000000000))/" "$TMP/cb-clk" \
+	>"$TMP/cb-clk2"
+fixture "$TMP/c-b"; nb baseline compare -j -i 0 "$TMP/cb-clk2"
+check "compare clock step" 0
+pyjson "compare clock step: not rebooted" '
+assert since(d)["reset"] is False, since(d)'
+# another boot_id is a reboot, even with boottime further on
+rm -rf "$TMP/c-boot"; cp -r "$TMP/c-b" "$TMP/c-boot"
+python3 tests/fixtool.py "$TMP/c-boot" boot_id $B2
+fixture "$TMP/c-boot"; nb baseline compare -j -i 0 "$TMP/cb-clk"
+check "compare reboot" 0
+pyjson "compare reboot: boot_id differs" '
+s = since(d)
+assert s["reset"] is True and "rebooted" in s["reset_reason"], s'
+# a baseline with a period: c-a then c-b (eth0 1500 collapses, lo 12)
+fixture "$TMP/c-a"; nb baseline save -i 0 "$TMP/cp1"
+sleep 0.3
+fixture "$TMP/c-b"; nb baseline save -i 0 "$TMP/cp2"
+{ sed '/^end$/d; s/^snapshots 1$/snapshots 2/' "$TMP/cp1"
+  sed '1,/^snapshots 1$/d; s/^snapshot 1$/snapshot 2/' "$TMP/cp2"; } >"$TMP/cbp"
+# few samples: lo 12 before, 2 after; eth0 1500 before, 1500 after
+rm -rf "$TMP/c-c"; cp -r "$TMP/c-b" "$TMP/c-c"
+python3 tests/fixtool.py "$TMP/c-c" grow lo 2
+python3 tests/fixtool.py "$TMP/c-c" grow eth0 1500
+fixture "$TMP/c-c"; nb baseline compare -j -i 0 "$TMP/cbp"
+check "compare few samples" 0
+pyjson "compare few samples: no change, counts shown" '
+for m in ("coll_calls_per_s", "coll_p99_ns", "coll_max_ns"):
+    r = row("lo", m)
+    assert r["change_pct"] is None, r
+    assert r["change_note"] == "too few samples", r
+    assert r["before_samples"] == 12 and r["after_samples"] == 2, r
+assert d["min_samples"] == 100
+r = row("eth0", "coll_calls_per_s")
+assert r["before_samples"] == 1500 and r["after_samples"] == 1500, r
+assert r["change_pct"] is not None and r["change_note"] is None, r'
+# equal windows by default: a fresh period as long as the saved one
+sleep 1
+fixture "$TMP/c-b"; nb baseline compare -j "$TMP/cbp"
+check "compare equal windows" 0
+pyjson "compare equal windows" '
+b, a = d["before"]["period_s"], d["after"]["period_s"]
+assert b > 0.25 and abs(a - b) < 0.5 * b, (b, a)
+assert d["after"]["basis"] == "a fresh period as long as the saved one"'
+# nothing compared across a reset: c-a after the c-a..c-b baseline
+fixture "$TMP/c-a"; nb baseline compare -j -i 0 "$TMP/cbp"
+check "compare across reset" 0
+pyjson "compare across reset: no change" '
+assert since(d)["reset"] is True
+r = row("eth0", "coll_p99_ns")
+assert r["before"] and r["after"] and r["change_pct"] is None, r
+assert r["change_note"] == "reset since the baseline", r
+assert rows and all(r["change_pct"] is None for r in rows)'
+
+# ---- Prometheus: up, families always there, UTF-8 labels, --output ----
+fixture "$FIX/zero"
+nb show --prometheus; check "prom zero" 0; prom "prom zero"
+has "prom zero: up" 'netbuf_up 1'
+has "prom zero: families without samples" 'netbuf_prune_duration_seconds_count{iface="lo",ifindex="1",netns="'
+fixture "$FIX/busy-6.12"
+nb show --prometheus
+has "prom: backlog is host-wide" 'netbuf_napi_polls_total{iface="backlog",ifindex="0",netns="'
+if grep -q 'iface="backlog".*scope="host"' "$TMP/out" &&
+   ! grep -q 'iface="eth0".*scope="host"' "$TMP/out"; then ok
+else bad "prom: scope label"; fi
+rm -rf "$TMP/utf8"; cp -r "$FIX/busy-6.12" "$TMP/utf8"
+sed -i "s/^veth3 /v$(printf '\377')x /" "$TMP/utf8/netbuf/rcvbuf" \
+	"$TMP/utf8/netbuf/napi" "$TMP/utf8/netbuf/histograms"
+fixture "$TMP/utf8"
+nb show --prometheus; check "prom non-UTF-8 name" 0; prom "prom non-UTF-8 name"
+has "prom non-UTF-8 name" 'iface="v\\xffx"'
+fixture "$FIX/busy-6.12"
+echo stale >"$TMP/nb.prom"
+nb show --prometheus --output "$TMP/nb.prom"; check "prom --output" 0
+if [ ! -s "$TMP/out" ] && [ ! -e "$TMP/nb.prom.tmp" ] &&
+   grep -q '^netbuf_up 1$' "$TMP/nb.prom" &&
+   promtool check metrics <"$TMP/nb.prom" >/dev/null 2>&1; then ok
+else bad "prom --output: the file, nothing on stdout"; fi
+fixture "$TMP/not-loaded"
+nb show --prometheus --output "$TMP/nb.prom"; check "prom --output, not loaded" 1 "modprobe"
+if grep -q '^netbuf_up 0$' "$TMP/nb.prom" && grep -q '^netbuf_scrape_error 1$' "$TMP/nb.prom" &&
+   ! grep -q collapse "$TMP/nb.prom"; then ok
+else bad "prom --output after a failure: netbuf_up 0, no stale series"; fi
+nb show -j --output "$TMP/x"; check "--output without --prometheus" 2 "--output goes with --prometheus"
 
 # ---- broken /proc/netbuf: one line, nothing written ----
 mkbroken() {	# mkbroken NAME FILE CONTENT
@@ -328,8 +497,16 @@ mkbroken nonl netbuf/napi "$(cat "$FIX/basic-6.1/netbuf/napi")"
 mkbroken hist netbuf/histograms 'iface ifindex hist samples sum max buckets\nlo 1 collapse 5 1 1 1024:3\n'
 mkbroken probes netbuf/probes 'hook symbol type state hits nmissed self_ns note\nx y z maybe 1 1 0 -\n'
 mkbroken softnet net/softnet_stat '0000000b 00000000\n'
+mkbroken histwrap netbuf/histograms 'iface ifindex hist samples sum max buckets\nlo 1 collapse 2 3 1500 1024:18446744073709551615 2048:3\n'
+mkbroken histmax netbuf/histograms 'iface ifindex hist samples sum max buckets\nlo 1 collapse 3 3 99999 1024:3\n'
+awk 'NR == 1 || $1 != "total" { print } $1 == "total" { $4 = $4 + 1; print }' \
+	"$FIX/basic-6.1/netbuf/rcvbuf" >"$TMP/badtotal"
+mkbroken total netbuf/rcvbuf "$(cat "$TMP/badtotal")\n"
 for b in fmt2:"unsupported format 2" trunc:"no total row" nonl:"truncated" \
 	 hist:"bucket counts add up to 3, not samples 5" \
+	 histwrap:"bucket counts overflow" \
+	 histmax:"max 99999 is not in the highest bucket [1024, 2047]" \
+	 total:"total coll_calls 1515 is not the sum of the rows, 1514" \
 	 probes:"bad state 'maybe'" softnet:"fewer than 3 columns"; do
 	name=${b%%:*}
 	fixture "$TMP/$name"
@@ -348,6 +525,20 @@ nb; check "not loaded" 1 "the netbuf module is not loaded (load it with 'modprob
 nb watch -c 1; check "watch not loaded" 1 "modprobe netbuf"
 nb baseline save "$TMP/nl"; check "save not loaded" 1 "modprobe netbuf"
 [ -e "$TMP/nl" ] && bad "save not loaded wrote a file" || ok
+
+# ---- a later module's extra columns are skipped by name ----
+rm -rf "$TMP/newcols"; cp -r "$FIX/basic-6.1" "$TMP/newcols"
+for f in rcvbuf napi; do
+	awk '{ print $0, (NR == 1 ? "new_col" : 7) }' "$FIX/basic-6.1/netbuf/$f" \
+		>"$TMP/newcols/netbuf/$f"
+done
+awk 'NR == 1 { $0 = "iface ifindex hist newer samples sum max buckets" }
+     NR > 1 { $3 = $3 " x" } 1' "$FIX/basic-6.1/netbuf/histograms" \
+	>"$TMP/newcols/netbuf/histograms"
+fixture "$TMP/newcols"
+nb show -j; check "show, new columns" 0
+has "show, new columns" '"iface":"eth0","ifindex":2,"state":"up","coll_calls":1500'
+nb hist collapse eth0; check "hist, new column" 0; has "hist, new column" "1500"
 
 # ---- version mismatch ----
 mkbroken newer netbuf/version 'netbuf 0.9.0\nformat 1\nbuilt_for x\nrunning x\n'

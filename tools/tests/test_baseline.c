@@ -46,9 +46,10 @@ static void roundtrip(void **state)
 	(void)state;
 	two(s);
 	text = write_text(s, 2);
-	assert_contains(text, "netbuf-baseline 1\ntool " NETBUF_VERSION
+	assert_contains(text, "netbuf-baseline 2\ntool " NETBUF_VERSION
 			"\nsnapshots 2\nsnapshot 1\nrealtime_ns "
-			"1700000000000000000\nboottime_ns 5000000000000\n");
+			"1700000000000000000\nboottime_ns 5000000000000\n"
+			"boot_id -\n");
 	assert_contains(text, "sysctl net.ipv4.tcp_rmem 4096 131072 6291456\n");
 	assert_contains(text, "file rcvbuf 5\niface ");
 	assert_contains(text, "file softnet_stat 2\n");
@@ -108,11 +109,12 @@ static char *edit(const char *text, const char *from, const char *to)
 static void parse_errors(void **state)
 {
 	static const struct { const char *from, *to, *err; } cases[] = {
-		{ "netbuf-baseline 1\n", "netbuf-snapshot 1\n",
+		{ "netbuf-baseline 2\n", "netbuf-snapshot 2\n",
 		  "not a netbuf baseline file" },
-		{ "netbuf-baseline 1\n", "netbuf-baseline 2\n",
-		  "unsupported baseline version 2 (this netbuf reads version "
-		  "1)" },
+		{ "netbuf-baseline 2\n", "netbuf-baseline 3\n",
+		  "unsupported baseline version 3 (this netbuf reads versions "
+		  "1 to 2)" },
+		{ "boot_id -\n", "", "expected 'boot_id'" },
 		{ "snapshots 2\n", "snapshots 3\n", "snapshots must be 1 or 2" },
 		{ "snapshots 2\n", "snapshots 1\n", "expected 'end'" },
 		{ "end\n", "", "truncated: expected 'end'" },
@@ -141,7 +143,7 @@ static void parse_errors(void **state)
 	struct nb_snapshot s[2];
 	struct nb_baseline b;
 	struct nb_err e;
-	char *text, *bad;
+	char *text, *bad, *v1;
 	size_t i;
 
 	(void)state;
@@ -156,6 +158,16 @@ static void parse_errors(void **state)
 	}
 	assert_int_equal(nb_baseline_parse("b", "", 0, &b, &e), -1);
 	assert_contains(e.msg, "not a netbuf baseline file");
+	/* version 1 files have no boot_id lines, and are still read */
+	bad = edit(text, "netbuf-baseline 2\n", "netbuf-baseline 1\n");
+	v1 = edit(bad, "boot_id -\n", "");
+	free(bad);
+	bad = edit(v1, "boot_id -\n", "");
+	assert_int_equal(nb_baseline_parse("b", bad, strlen(bad), &b, &e), 0);
+	assert_string_equal(b.snap[1].boot_id, "");
+	nb_baseline_free(&b);
+	free(bad);
+	free(v1);
 	free(text);
 	nb_snapshot_free(&s[0]);
 	nb_snapshot_free(&s[1]);
@@ -250,11 +262,6 @@ static void view_not_comparable(void **state)
 			 -1);
 	assert_contains(why, "counters went down (netbuf was reset or "
 			"reloaded)");
-	s[0].realtime_ns = T0 + 3600 * SEC;	/* booted an hour later */
-	assert_int_equal(nb_view_build(&s[1], &s[0], &v, why, sizeof(why)),
-			 -1);
-	assert_contains(why, "rebooted");
-	s[0].realtime_ns = T0 + 20 * SEC;
 	s[0].rcvbuf.rows[0] = s[0].rcvbuf.rows[1];	/* lo forgotten */
 	assert_int_equal(nb_view_build(&s[1], &s[0], &v, why, sizeof(why)),
 			 -1);
@@ -263,6 +270,45 @@ static void view_not_comparable(void **state)
 	assert_int_equal(nb_view_build(&s[1], &s[0], &v, why, sizeof(why)),
 			 -1);
 	assert_contains(why, "another network namespace");
+	nb_snapshot_free(&s[0]);
+	nb_snapshot_free(&s[1]);
+}
+
+/* Rows by ifindex, reboots by boot_id, evictions by memory's evicted. */
+static void view_identity(void **state)
+{
+	struct nb_snapshot s[2];
+	const struct nb_ifview *f;
+	struct nb_view v;
+	char why[128];
+	size_t i;
+
+	(void)state;
+	two(s);
+	strcpy(s[0].boot_id, "6b3c2e1a-0a0a-4b4b-8c8c-000000000001");
+	strcpy(s[1].boot_id, s[0].boot_id);
+	s[1].realtime_ns += 3600 * SEC;	/* the wall clock stepped */
+	strcpy(s[1].rcvbuf.rows[1].iface, "wan0");	/* eth0 renamed */
+	strcpy(s[1].napi.rows[0].iface, "wan0");
+	for (i = 0; i < s[1].nhists; i++)
+		if (s[1].hists[i].ifindex == 2)
+			strcpy(s[1].hists[i].iface, "wan0");
+	assert_int_equal(nb_view_build(&s[0], &s[1], &v, why, sizeof(why)), 0);
+	f = nb_view_find(&v, "wan0", 2);
+	assert_non_null(f);
+	assert_string_equal(f->renamed_from, "eth0");
+	assert_int_equal(f->rcv[RB_COLL_CALLS], 1500);
+	assert_int_equal(v.evicted, 0);
+	nb_view_free(&v);
+	s[1].rcvbuf.rows[0] = s[1].rcvbuf.rows[1];	/* lo evicted */
+	s[1].mem[MEM_EVICTED] = s[0].mem[MEM_EVICTED] + 1;
+	assert_int_equal(nb_view_build(&s[0], &s[1], &v, why, sizeof(why)), 0);
+	assert_int_equal(v.evicted, 1);
+	nb_view_free(&v);
+	s[1].boot_id[35] = '2';	/* another boot, boottime further on */
+	assert_int_equal(nb_view_build(&s[0], &s[1], &v, why, sizeof(why)),
+			 -1);
+	assert_contains(why, "rebooted");
 	nb_snapshot_free(&s[0]);
 	nb_snapshot_free(&s[1]);
 }
@@ -293,6 +339,7 @@ int main(void)
 		cmocka_unit_test(save_atomic),
 		cmocka_unit_test(view_rates),
 		cmocka_unit_test(view_not_comparable),
+		cmocka_unit_test(view_identity),
 		cmocka_unit_test(softnet_wraps),
 	};
 

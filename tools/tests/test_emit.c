@@ -312,7 +312,7 @@ static void show_json_all(void **state)
 
 		assert_true(tu_json_ok(j));
 		assert_true(tu_json_ok(p));
-		assert_contains(j, "{\"format\":\"netbuf-show/1\",");
+		assert_contains(j, "{\"format\":\"netbuf-show/2\",");
 		assert_contains(j, "\"rcvbuf\":[");
 		assert_contains(p, "\"softnet\": [");
 		free(j);
@@ -526,10 +526,11 @@ static void events_outputs(void **state)
 	assert_contains(tb, "  prune  3.10ms  drop     eth0");
 	assert_contains(tb, "6291712>-");
 	assert_true(tu_json_ok(j));
-	assert_contains(j, "\"events\":[{\"time\":\"1795890823.207195200\","
+	assert_contains(j, "\"events\":[{\"time\":\"2026-11-28T"
+			"18:33:43.207195200Z\",\"time_ns\":1795890823207195200,"
 			"\"kind\":\"prune\",\"dur_ns\":3099813,\"outcome\":"
 			"\"drop\"");
-	assert_contains(j, "\"rmem_after\":null");
+	assert_contains(j, "\"rmem_after_bytes\":null");
 	free(tb);
 	free(j);
 	/* nothing newer than the last one seen */

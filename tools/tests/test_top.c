@@ -139,6 +139,24 @@ static void ranking(void **state)
 	free(log.ev);
 }
 
+/* Stall sums saturate instead of wrapping modulo 2^64. */
+static void stall_saturates(void **state)
+{
+	const char *t = HDR
+		"100.000000000 collapse 18446744073709551000 - lo 1 9 " A1 TAIL
+		"0\n"
+		"101.000000000 collapse 1000 - lo 1 9 " A1 TAIL "0\n";
+	struct nb_top_row *rows;
+	struct nb_evlog log;
+
+	(void)state;
+	parse_log(t, &log);
+	assert_int_equal(nb_top_build(&log, NB_TOP_CONN, &rows), 1);
+	assert_true(rows[0].stall_ns == UINT64_MAX);
+	free(rows);
+	free(log.ev);
+}
+
 /* The fixture's log, as its generator describes it. */
 static void fixture_groups(void **state)
 {
@@ -464,6 +482,7 @@ int main(void)
 		cmocka_unit_test(by_names),
 		cmocka_unit_test(nested_collapses),
 		cmocka_unit_test(ranking),
+		cmocka_unit_test(stall_saturates),
 		cmocka_unit_test(fixture_groups),
 		cmocka_unit_test(top_outputs),
 		cmocka_unit_test(top_empty),
