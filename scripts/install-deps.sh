@@ -11,7 +11,8 @@ linux-image-6.12-amd64 linux-headers-6.12-amd64
 linux-source-6.1
 iperf3 ethtool iproute2 procps python3 sparse libcmocka-dev valgrind
 dkms prometheus bpftrace
-debhelper dh-dkms lintian prometheus-node-exporter shellcheck"
+debhelper dh-dkms lintian prometheus-node-exporter shellcheck
+python3-jsonschema"
 
 missing=
 for p in $PKGS; do
