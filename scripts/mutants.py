@@ -41,9 +41,9 @@ MUTANTS = [
      '\tif (!leaked && row->ifindex == 1) {\n\t\tleaked = true;\n\t\treturn;\n\t}\n'
      '\tatomic_long_sub(row->bytes, &nb_mem_bytes);',
      ['55-leak'], 'a skipped free: one row leaked per load'),
-    ('leak-16k-per-load', 'module/main.c',
-     '\terr = nb_check_params();\n\tif (err)\n\t\treturn err;\n',
-     '\terr = nb_check_params();\n\tif (err)\n\t\treturn err;\n'
+    ('leak-16k-per-load', 'module/table.c',
+     '\tif (!nb_row_cache)\n\t\treturn -ENOMEM;\n',
+     '\tif (!nb_row_cache)\n\t\treturn -ENOMEM;\n'
      '\tif (!kmalloc(16384, GFP_KERNEL))\n\t\treturn -ENOMEM;\n',
      ['55-leak'], '16 KiB leaked at every load'),
     ('wrong-ifindex', 'module/rcvbuf.c',
@@ -109,8 +109,16 @@ def copy_tree(dst):
         shutil.copy2(src, os.path.join(dst, f))
 
 
+def build(tree, kver, log):
+    """The mutant must build: a mutant that does not compile kills nothing."""
+    with open(log, 'w') as out:
+        return subprocess.run(['make', '-s', '-C', tree, 'vmbuild', 'KERNELRELEASE=' + kver],
+                              stdout=out, stderr=subprocess.STDOUT).returncode == 0
+
+
 def run_tests(tree, kver, tests, timeout, log):
-    cmd = [os.path.join(tree, 'selftests/vm/run'), '-k', kver, '--nics', '-t', str(timeout),
+    cmd = [os.path.join(tree, 'selftests/vm/run'), '-k', kver, '--nics', '--no-build',
+           '-t', str(timeout),
            '--', 'selftests/run-suite.sh'] + ['selftests/netbuf/%s.sh' % t for t in tests]
     with open(log, 'w') as out:
         rc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=tree).returncode
@@ -146,6 +154,9 @@ def main():
     tests = sorted({t for m in chosen for t in m[4]})
     base = os.path.join(WORK, 'baseline')
     copy_tree(base)
+    if not build(base, kver, base + '.build.log'):
+        say('mutants: the unmutated tree does not build for %s (%s.build.log)' % (kver, base))
+        return 1
     t0 = time.time()
     rc = run_tests(base, kver, tests, a.timeout, base + '.log')
     if rc != 0:
@@ -154,13 +165,17 @@ def main():
         return 1
     say('mutants: baseline passes %s on %s (%ds)' % (' '.join(tests), kver, time.time() - t0))
 
-    killed = 0
+    killed = broken = 0
     for name, path, old, new, mtests, what in chosen:
         tree = os.path.join(WORK, name)
         copy_tree(tree)
         f = os.path.join(tree, path)
         src = open(f).read()
         open(f, 'w').write(src.replace(old, new, 1))
+        if not build(tree, kver, tree + '.build.log'):
+            broken += 1
+            say('  BROKEN    %-28s does not build (%s.build.log): fix the mutant' % (name, tree))
+            continue
         t0 = time.time()
         rc = run_tests(tree, kver, mtests, a.timeout, tree + '.log')
         if rc != 0:
@@ -178,7 +193,8 @@ def main():
             shutil.rmtree(tree)
         else:
             say('  SURVIVED  %-28s %-44s by %s (log %s.log)' % (name, what, ' '.join(mtests), tree))
-    say('mutants: %d killed / %d total on %s' % (killed, len(chosen), kver))
+    say('mutants: %d killed / %d total on %s%s' % (killed, len(chosen), kver,
+                                                     ', %d did not build' % broken if broken else ''))
     return 0 if killed == len(chosen) else 1
 
 
