@@ -313,6 +313,9 @@ void nb_probes_exit(void)
 {
 	int i;
 
+	/* Calls entered from now on count from the MIB, not into slots. */
+	WRITE_ONCE(nb_collapse_skb_active, false);
+	WRITE_ONCE(nb_ofo_drop_active, false);
 	for (i = NB_P_MAX - 1; i >= 0; i--)
 		if (i != NB_P_NAPI_THREAD)
 			nb_detach(&nb_probes[i]);

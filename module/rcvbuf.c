@@ -283,6 +283,8 @@ struct nb_inflight {
 	u32 count;
 };
 
+#define NB_FL_MAX_DIST	16
+
 static struct nb_inflight *nb_fl;
 static unsigned int nb_fl_mask;
 static unsigned int nb_fl_dist;	/* longest probe distance of a claim */
@@ -315,7 +317,12 @@ static int nb_fl_claim(struct sock *sk)
 {
 	unsigned int h = nb_fl_hash(sk), i;
 
-	for (i = 0; i <= nb_fl_mask; i++) {
+	/*
+	 * A bounded walk: past NB_FL_MAX_DIST the call counts from the MIB
+	 * instead, so a burst of collisions never makes every later
+	 * tcp_collapse_one hit scan far.
+	 */
+	for (i = 0; i <= nb_fl_mask && i < NB_FL_MAX_DIST; i++) {
 		unsigned int slot = (h + i) & nb_fl_mask;
 
 		if (!READ_ONCE(nb_fl[slot].sk) &&
@@ -373,6 +380,7 @@ struct nb_collapse_data {
 	unsigned long mib0;	/* this CPU's TCPRcvCollapsed at entry */
 	u64 soft0;		/* st->soft_collapsed at entry */
 	int slot;		/* in nb_fl, or -1: skbs from the MIB */
+	int cpu;		/* with slot -1: the CPU whose MIB mib0 is */
 	int rmem0;
 	bool rcvq;		/* collapsing sk_receive_queue: the prune's last */
 };
@@ -395,6 +403,7 @@ static int __nb_collapse_entry(struct kretprobe_instance *ri, struct pt_regs *re
 	d->rmem0 = atomic_read(&d->sk->sk_rmem_alloc);
 	d->slot = READ_ONCE(nb_collapse_skb_active) ? nb_fl_claim(d->sk) : -1;
 	if (d->slot < 0) {
+		d->cpu = raw_smp_processor_id();
 		d->mib0 = nb_mib_collapsed(d->sk);
 		d->soft0 = st->soft_collapsed;
 		if (nb_ctx() == NB_CTX_TASK)
@@ -436,8 +445,17 @@ static u64 nb_collapse_mib_skbs(struct nb_cpu *st,
 				const struct nb_collapse_data *d)
 {
 	struct sock *sk = d->sk;
-	u64 skbs = nb_mib_collapsed(sk) - d->mib0, nested;
+	u64 mib = nb_mib_collapsed(sk), skbs, nested;
 	u64 cookie = sock_net(sk)->net_cookie;
+
+	/*
+	 * A call that migrated (preempt=full, PREEMPT_RT) read two CPUs'
+	 * counters: their difference means nothing, count none rather than
+	 * a wrapped figure.
+	 */
+	if (d->cpu != raw_smp_processor_id() || mib < d->mib0)
+		return 0;
+	skbs = mib - d->mib0;
 
 	if (nb_ctx() == NB_CTX_SOFTIRQ) {
 		if (st->task_coll_cookie == cookie)
