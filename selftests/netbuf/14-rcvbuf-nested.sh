@@ -57,13 +57,16 @@ for ns in $NSS; do k0[$ns]=$(tcpext $ns TCPRcvCollapsed); done
 # :lock, owns the workload's socket locks over and over (pidfd_getfd, then
 # recv(MSG_PEEK) in a loop) until the workload ends. Exit status: how many
 # workloads failed.
+# round: the three workloads once (each namespace's output appended to
+# /tmp/nb-nest.NS); exit status non-zero if one failed.
+round() {
 python3 - "$NB_RCVPRESS" $L1:lock $L2:lock $L3:- <<'PY'
 import ctypes, os, socket, subprocess, sys, time
 libc = ctypes.CDLL(None, use_errno=True)
 rcvpress, procs = sys.argv[1], []
 for arg in sys.argv[2:]:
     ns, mode = arg.split(":")
-    out = open("/tmp/nb-nest." + ns, "w")
+    out = open("/tmp/nb-nest." + ns, "a")
     p = subprocess.Popen(["ip", "netns", "exec", ns, rcvpress, "-m", "collapse",
                           "-c", "2", "-d", "5", "--read-rate", "4K"],
                          stdout=out, stderr=subprocess.STDOUT)
@@ -100,18 +103,32 @@ for ns, mode, p, _, socks, n in procs:
     bad += p.returncode != 0
 sys.exit(bad)
 PY
-rc=$?
+}
+# ctx_counts: tcp_collapse calls in the trace, in task context, in softirq.
+ctx_counts() {
+	awk '
+	/ nbcoll: / { if (n) ctx(); n++; st = ""; next }
+	/^ => / { st = st " " $2 }
+	function ctx() { if (st ~ / __release_sock/) t++; else if (st ~ /net_rx_action/) s++ }
+	END { if (n) ctx(); print n + 0, t + 0, s + 0 }' $T/trace
+}
+# Task-context collapses are few (a handful a round) and a loaded host
+# may see none in a round: up to 4 rounds until both contexts are seen.
+rm -f /tmp/nb-nest.*
+rc=0 rounds=0
+for _ in 1 2 3 4; do
+	rounds=$((rounds + 1))
+	round || rc=1
+	read -r calls task soft < <(ctx_counts)
+	[ "$task" -gt 0 ] && [ "$soft" -gt 0 ] && break
+done
 sleep 0.2
 echo 0 >$T/events/kprobes/nbcoll/enable
 for ns in $NSS; do k1[$ns]=$(tcpext $ns TCPRcvCollapsed); done
 for ns in $NSS; do sed 's/^/# /' /tmp/nb-nest.$ns; done
 
 # tracefs: one event line per call, then its stack (" => fn+off/len").
-read -r calls task soft < <(awk '
-	/ nbcoll: / { if (n) ctx(); n++; st = ""; next }
-	/^ => / { st = st " " $2 }
-	function ctx() { if (st ~ / __release_sock/) t++; else if (st ~ /net_rx_action/) s++ }
-	END { if (n) ctx(); print n + 0, t + 0, s + 0 }' $T/trace)
+read -r calls task soft < <(ctx_counts)
 awk "/ nbcoll: /{p=0} / nbcoll: /&&++k<=2{p=1} p" $T/trace | head -60 | sed "s/^/# /"
 overrun=$(awk '/^overrun:/ { s += $2 } END { print s + 0 }' $T/per_cpu/cpu*/stats)
 sum_calls=0
@@ -119,7 +136,7 @@ for ns in $NSS; do
 	ip netns exec $ns cat $NB_PROC/rcvbuf | awk '$1 == "total"' | sed "s/^/# $ns: /"
 	sum_calls=$((sum_calls + $(nb_col $ns rcvbuf total coll_calls)))
 done
-ktap_info "tracefs: $calls tcp_collapse calls, $task in task context, $soft in softirq; overrun $overrun"
+ktap_info "tracefs: $calls tcp_collapse calls, $task in task context, $soft in softirq; overrun $overrun; $rounds round(s)"
 
 ktap_eq "every workload exited 0" "$rc" 0
 ktap_check "task-context collapses seen ($task)" test "$task" -gt 0
