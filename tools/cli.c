@@ -14,7 +14,7 @@
 enum opt_bit {
 	O_JSON = 1u << 0, O_PROM = 1u << 1, O_ZERO = 1u << 2,
 	O_INTERVAL = 1u << 3, O_COUNT = 1u << 4, O_FOLLOW = 1u << 5,
-	O_TOP = 1u << 6, O_BY = 1u << 7, O_OUTPUT = 1u << 8,
+	O_TOP = 1u << 6, O_BY = 1u << 7, O_OUTPUT = 1u << 8, O_PROMHIST = 1u << 9,
 };
 
 #define INTERVAL_MIN 0.1
@@ -55,6 +55,9 @@ static const char main_help[] =
 "      --output FILE          show --prometheus: write FILE atomically (for\n"
 "                             node_exporter's textfile collector); a failed\n"
 "                             run writes netbuf_up 0 there\n"
+"      --prom-histograms all|none\n"
+"                             show --prometheus: with the histogram families\n"
+"                             (default) or without\n"
 "  -z, --zeros                also rows whose counters are all zero\n"
 "  -i, --interval SECS        period in seconds, 0.1 to 3600\n"
 "  -c, --count N              stop watch (events -f) after N intervals\n"
@@ -70,14 +73,16 @@ static const char main_help[] =
 "See netbuf(8).\n";
 
 static const char show_help[] =
-"Usage: netbuf show [-z] [-j|-p|--prometheus [--output FILE]] [IFACE...]\n"
+"Usage: netbuf show [-z] [-j|-p|--prometheus [--output FILE]\n"
+"                   [--prom-histograms all|none]] [IFACE...]\n"
 "\n"
 "Per interface: tcp_collapse calls and skbs, prune episodes and drops,\n"
 "out-of-order prunes, NAPI polls, packets and budget exhaustion, with p50,\n"
 "p99 (interpolated in the log2 histograms) and max durations; then the\n"
 "probes, per-CPU softnet figures and memory. Rows whose counters are all\n"
 "zero are hidden unless -z or named. --prometheus writes every row, for\n"
-"node_exporter's textfile collector.\n";
+"node_exporter's textfile collector; --prom-histograms none leaves out\n"
+"the histogram families (105 of the 128 series of an interface).\n";
 
 static const char watch_help[] =
 "Usage: netbuf watch [-i SECS] [-c COUNT] [-z] [-j|-p] [IFACE...]\n"
@@ -135,7 +140,8 @@ static const char top_help[] =
 "first N (default 10).\n";
 
 static const struct command commands[] = {
-	{ "show", NULL, O_JSON | O_PROM | O_ZERO | O_OUTPUT, 0, cmd_show,
+	{ "show", NULL, O_JSON | O_PROM | O_ZERO | O_OUTPUT | O_PROMHIST, 0,
+	  cmd_show,
 	  show_help },
 	{ "watch", NULL, O_JSON | O_ZERO | O_INTERVAL | O_COUNT, 0,
 	  cmd_watch, watch_help },
@@ -274,7 +280,7 @@ int nb_output_file(const char *path, struct emitter *em)
 struct parsed {
 	unsigned int given;
 	int json, pretty, prom, help, version;
-	const char *interval, *count, *top, *by, *output;
+	const char *interval, *count, *top, *by, *output, *promhist;
 };
 
 static const struct option long_opts[] = {
@@ -287,6 +293,7 @@ static const struct option long_opts[] = {
 	{ "follow", no_argument, NULL, 'f' },
 	{ "by", required_argument, NULL, 'B' },
 	{ "output", required_argument, NULL, 'O' },
+	{ "prom-histograms", required_argument, NULL, 'H' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -353,6 +360,10 @@ static int parse(int argc, char **argv, const char *optstr,
 			p->output = optarg;
 			p->given |= O_OUTPUT;
 			break;
+		case 'H':
+			p->promhist = optarg;
+			p->given |= O_PROMHIST;
+			break;
 		case 'B':
 			p->by = optarg;
 			p->given |= O_BY;
@@ -404,7 +415,7 @@ static int parse_count(const char *s, long *out)
 
 static const char *const opt_names[] = { "-j/-p", "--prometheus", "-z",
 					  "-i", "-c", "-f", "-n", "--by",
-					  "--output" };
+					  "--output", "--prom-histograms" };
 
 static int make_opts(const struct parsed *p, const struct command *c,
 		     struct nb_opts *o)
@@ -438,6 +449,13 @@ static int make_opts(const struct parsed *p, const struct command *c,
 	o->output = p->output;
 	if (o->output && o->fmt != EM_PROM)
 		return nb_usage("--output goes with --prometheus");
+	if (p->promhist && o->fmt != EM_PROM)
+		return nb_usage("--prom-histograms goes with --prometheus");
+	if (p->promhist && strcmp(p->promhist, "all") &&
+	    strcmp(p->promhist, "none"))
+		return nb_usage("bad --prom-histograms '%s': all or none",
+				p->promhist);
+	o->prom_nohist = p->promhist && !strcmp(p->promhist, "none");
 	nb_paths_from_env(&o->paths);
 	return 0;
 }

@@ -19,6 +19,7 @@ struct nb_opts {
 	long top;		/* -n; 0 when not given */
 	const char *by;		/* --by; NULL when not given */
 	const char *output;	/* --output; NULL: stdout */
+	int prom_nohist;	/* --prom-histograms none */
 	struct nb_paths paths;
 };
 

@@ -263,10 +263,11 @@ static void emit_iface(struct cmp *c, const struct nb_ifview *fb,
 			      fa->renamed_from : NULL;
 	const char *state = fa ? fa->state : c->st->evicted ? "evicted" :
 			    "forgotten";
-	char shown[2 * NB_IFNAME_MAX + 16];
+	char shown[2 * NB_IFNAME_MAX + 24], name[NB_IFNAME_MAX + 8];
 	size_t i;
 
-	snprintf(shown, sizeof(shown), "%s%s%s%s%s", f->iface,
+	snprintf(shown, sizeof(shown), "%s%s%s%s%s",
+		 keys_iface_shown(name, sizeof(name), f->iface, f->ifindex),
 		 renamed ? " (was " : "", renamed ? renamed : "",
 		 renamed ? ")" : "", fa ? "" : " (" );
 	if (!fa)
@@ -287,6 +288,7 @@ static void emit_iface(struct cmp *c, const struct nb_ifview *fb,
 			em_i64(c->em, &K_IFINDEX, f->ifindex);
 		else
 			em_null(c->em, &K_IFINDEX);
+		keys_synthetic(c->em, f->ifindex);
 		em_str(c->em, &K_CSTATE, state);
 		em_str(c->em, &K_RENAMED, renamed);
 		em_str(c->em, &K_METRIC, m->name);

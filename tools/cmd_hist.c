@@ -10,19 +10,29 @@
 static const struct em_key K_HIST = EM_KEY("hist", NULL, EM_COUNT, EM_K_TITLE);
 static const struct em_key K_TITLE_IFACE = EM_KEY("iface", "iface", EM_COUNT,
 	EM_K_TITLE);
+static const struct em_key K_TITLE_DATA = EM_KEY("iface", NULL, EM_COUNT, 0);
+static const struct em_key K_TITLE_SHOWN = EM_KEY("iface", "iface", EM_COUNT,
+	EM_K_TITLE | EM_K_NOJSON);
 static const struct em_key K_IDX = EM_KEY("ifindex", NULL, EM_COUNT, 0);
 
 static void emit_one(struct emitter *em, const struct nb_hrow *r)
 {
 	const struct nb_hkinddef *k = &nb_hkinds[r->kind];
 	enum em_unit u = k->unit;
+	char name[NB_IFNAME_MAX + 8];
+	const char *shown = keys_iface_shown(name, sizeof(name), r->iface,
+					     r->ifindex);
 
 	em_row_begin(em, 0);
-	em_str(em, &K_TITLE_IFACE, r->iface);
+	em_str(em, shown == r->iface ? &K_TITLE_IFACE : &K_TITLE_DATA,
+	       r->iface);
+	if (shown != r->iface)
+		em_str(em, &K_TITLE_SHOWN, shown);
 	if (r->ifindex >= 0)
 		em_i64(em, &K_IDX, r->ifindex);
 	else
 		em_null(em, &K_IDX);
+	keys_synthetic(em, r->ifindex);
 	em_str(em, &K_HIST, k->name);
 	keys_hist(em, &r->h, u);
 	em_hist(em, &k->k, &r->h, u);

@@ -431,7 +431,7 @@ int cmd_show(const struct nb_opts *o, int argc, char **argv)
 
 	if (nb_load_ifaces(o, &s, argv, argc) < 0)
 		return o->output ? prom_down(o) : NB_EXIT_RUNTIME;
-	em = em_open(o->fmt, 0);
+	em = em_open(o->fmt, o->prom_nohist ? EM_O_NOHIST : 0);
 	show_emit(em, &s, o, argv, argc);
 	r = o->output ? nb_output_file(o->output, em) : nb_output(em);
 	nb_snapshot_free(&s);

@@ -76,6 +76,8 @@ enum em_open_flags {
 					   (watch on a pipe after the first) */
 	EM_O_STEADY = 1u << 1,		/* tables: wide columns, so that
 					   repeated tables line up */
+	EM_O_NOHIST = 1u << 2,		/* Prometheus: no histogram families
+					   (--prom-histograms none) */
 };
 
 struct emitter;

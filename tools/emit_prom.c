@@ -227,7 +227,7 @@ static void prom_hist(struct emitter *em, const struct em_key *k,
 	char name[128], num[64];
 	FILE *f;
 
-	if (P(em)->skip_row || !k->prom)
+	if (P(em)->skip_row || !k->prom || (em->flags & EM_O_NOHIST))
 		return;
 	snprintf(name, sizeof(name), "netbuf_%s", k->prom);
 	f = family(em, name, k->help, "histogram");

@@ -25,13 +25,37 @@ static const struct em_key K_IFACE_DATA = EM_KEY("iface", NULL, EM_COUNT,
 static const struct em_key K_IFACE_SHOWN = EM_KEY("iface", "iface", EM_COUNT,
 	EM_K_NOJSON);
 
+/* netbuf's own rows (total: ifindex -1; unknown, backlog: 0) are
+ * "synthetic" in JSON; real interfaces (ifindex > 0) of those names are
+ * marked " (iface)" in tables (a name cannot hold a space). */
+static const struct em_key K_SYNTHETIC = EM_KEY("synthetic", NULL, EM_COUNT,
+	EM_K_NOTABLE);
+
+const char *keys_iface_shown(char *buf, size_t n, const char *iface,
+			     long long ifindex)
+{
+	if (ifindex <= 0 || (strcmp(iface, "total") &&
+			     strcmp(iface, "unknown") &&
+			     strcmp(iface, "backlog")))
+		return iface;
+	snprintf(buf, n, "%s (iface)", iface);
+	return buf;
+}
+
+void keys_synthetic(struct emitter *em, long long ifindex)
+{
+	em_bool(em, &K_SYNTHETIC, ifindex <= 0);
+}
+
 void keys_iface(struct emitter *em, const char *iface, long long ifindex,
 		const char *state, const char *netns)
 {
 	char shown[NB_IFNAME_MAX + 8];
+	const char *s = keys_iface_shown(shown, sizeof(shown), iface, ifindex);
 
-	if (state && !strcmp(state, "gone")) {
+	if (state && !strcmp(state, "gone"))
 		snprintf(shown, sizeof(shown), "%s (gone)", iface);
+	if (s != iface || (state && !strcmp(state, "gone"))) {
 		em_str(em, &K_IFACE_DATA, iface);
 		em_str(em, &K_IFACE_SHOWN, shown);
 	} else {
@@ -48,6 +72,7 @@ void keys_iface(struct emitter *em, const char *iface, long long ifindex,
 	}
 	if (state)
 		em_str(em, &K_STATE, state);
+	keys_synthetic(em, ifindex);
 }
 
 static const struct em_key K_CGROUP = EM_KEY("cgroup", "cgroup", EM_COUNT, 0);

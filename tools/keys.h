@@ -13,6 +13,13 @@ extern const struct em_key K_IFACE, K_IFINDEX, K_STATE, K_NETNS_LABEL,
 void keys_iface(struct emitter *em, const char *iface, long long ifindex,
 		const char *state, const char *netns);
 
+/* Emit synthetic: true for netbuf's own rows (ifindex -1 or 0). */
+void keys_synthetic(struct emitter *em, long long ifindex);
+/* iface, or in buf "NAME (iface)" for a real interface named like one of
+ * netbuf's own rows (total, unknown, backlog). */
+const char *keys_iface_shown(char *buf, size_t n, const char *iface,
+			     long long ifindex);
+
 /* Emit cgroup (the v2 id) and cgroup_path (null: unknown; in tables
  * "path", its end when it is long). */
 void keys_cgroup(struct emitter *em, u64 id, const char *path);

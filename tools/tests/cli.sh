@@ -484,6 +484,35 @@ if grep -q '^netbuf_up 0$' "$TMP/nb.prom" && grep -q '^netbuf_scrape_error 1$' "
    ! grep -q collapse "$TMP/nb.prom"; then ok
 else bad "prom --output after a failure: netbuf_up 0, no stale series"; fi
 nb show -j --output "$TMP/x"; check "--output without --prometheus" 2 "--output goes with --prometheus"
+# a real interface named like a synthetic row stays apart from it
+rm -rf "$TMP/synth"; cp -r "$FIX/busy-6.12" "$TMP/synth"
+sed -i "s/^veth3  /total  /" "$TMP/synth/netbuf/rcvbuf" \
+	"$TMP/synth/netbuf/napi" "$TMP/synth/netbuf/histograms"
+fixture "$TMP/synth"
+nb show -z; check "synthetic: table" 0; has "synthetic: table" 'total (iface)'
+nb show -j; check "synthetic: json" 0; json "synthetic: json"
+has "synthetic: json real" '"iface":"total","ifindex":7,"state":"up","synthetic":false'
+has "synthetic: json total" '"iface":"total","ifindex":null,"state":"-","synthetic":true'
+nb show --prometheus; prom "synthetic: prom"
+has "synthetic: prom real" 'netbuf_napi_polls_total{iface="total",ifindex="7"'
+fixture "$FIX/busy-6.12"
+# --prom-histograms: the bucket series go, nothing else (README counts)
+fixture "$FIX/busy-6.12"
+nb show --prometheus --prom-histograms=all; check "prom-histograms all" 0
+if [ "$(grep -c 'iface="eth0"' "$TMP/out")" = 128 ]; then ok
+else bad "prom-histograms all: not 128 series for eth0"; fi
+grep -v '_bucket{\|_sum{\|_count{\|^# .*_duration_seconds \|^# .*_poll_packets ' \
+	"$TMP/out" >"$TMP/prom-all"
+nb show --prometheus --prom-histograms none; check "prom-histograms none" 0
+prom "prom-histograms none"
+if [ "$(grep -c 'iface="eth0"' "$TMP/out")" = 23 ] &&
+   ! grep -q '_bucket\|histogram' "$TMP/out" &&
+   cmp -s "$TMP/out" "$TMP/prom-all"; then ok
+else bad "prom-histograms none: not the other 23 series of eth0"; fi
+nb show --prometheus --prom-histograms some; check "prom-histograms bad" 2 "bad --prom-histograms 'some': all or none"
+nb show --prometheus --prom-histograms; check "prom-histograms no value" 2 "needs a value"
+nb show -j --prom-histograms none; check "prom-histograms without --prometheus" 2 "goes with --prometheus"
+nb hist --prom-histograms none; check "prom-histograms hist" 2 "does not apply to hist"
 
 # ---- broken /proc/netbuf: one line, nothing written ----
 mkbroken() {	# mkbroken NAME FILE CONTENT
@@ -537,7 +566,7 @@ awk 'NR == 1 { $0 = "iface ifindex hist newer samples sum max buckets" }
 	>"$TMP/newcols/netbuf/histograms"
 fixture "$TMP/newcols"
 nb show -j; check "show, new columns" 0
-has "show, new columns" '"iface":"eth0","ifindex":2,"state":"up","coll_calls":1500'
+has "show, new columns" '"iface":"eth0","ifindex":2,"state":"up","synthetic":false,"coll_calls":1500'
 nb hist collapse eth0; check "hist, new column" 0; has "hist, new column" "1500"
 
 # ---- version mismatch ----
