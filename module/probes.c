@@ -327,8 +327,6 @@ void nb_probes_exit(void)
 	nb_detach(&nb_probes[NB_P_NAPI_THREAD]);
 	mutex_unlock(&nb_thread_lock);
 	nb_ep_flush();
-	nb_collapse_skb_active = false;
-	nb_ofo_drop_active = false;
 	nb_inflight_exit();
 }
 
