@@ -69,6 +69,39 @@ nb_col() {
 	echo "$out"
 }
 
+# nb_cols NS FILE ROW COL...: several columns of ROW from one read of FILE
+# (one seq_file line: a poll cannot land between two of them), space
+# separated; "missing:FILE/ROW" and status 1 without the row or a column.
+nb_cols() {
+	local ns=$1 f=$2 row=$3 out
+	shift 3
+	out=$(nb_in "$ns" cat "$NB_PROC/$f" 2>/dev/null | awk -v row="$row" -v cols="$*" '
+		NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$1 == row { n = split(cols, k, " "); s = ""
+			for (j = 1; j <= n; j++) { if (!(k[j] in c)) exit 1; s = s (j > 1 ? " " : "") $c[k[j]] }
+			print s; found = 1; exit }
+		END { exit found ? 0 : 1 }') || { echo "missing:$f/$row"; return 1; }
+	echo "$out"
+}
+
+# nb_stable A B: runs the commands A, B, A, B until both A and both B
+# outputs agree (at most 40 tries, 0.1 s apart); prints "A's B's". For two
+# counters of one flow read apart (a NAPI column and rx_packets): nothing
+# counted between them. Status 1 if they never settled.
+nb_stable() {
+	local i a1 b1 a2 b2
+	for i in $(seq 40); do
+		a1=$(eval "$1") b1=$(eval "$2") a2=$(eval "$1") b2=$(eval "$2")
+		if [ "$a1" = "$a2" ] && [ "$b1" = "$b2" ]; then
+			echo "$a2 $b2"
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "$a2 $b2"
+	return 1
+}
+
 # nb_has_row NS FILE ROW: does the table have a row named ROW?
 nb_has_row() {
 	nb_in "$1" cat "$NB_PROC/$2" | awk -v row="$3" 'NR > 1 && $1 == row { f = 1 } END { exit !f }'

@@ -19,6 +19,10 @@ nb_del_netns $A $B
 nb_veth_pair $A $B
 ktap_plan 16
 
+# Every hook's nmissed, "hook=N ...": a miss (a handler entered while
+# another ran on the CPU) is the one way an event escapes netbuf.
+missed() { awk 'NR > 1 && $6 != "-" { printf "%s=%s ", $1, $6 }' $NB_PROC/probes; }
+m0=$(missed)
 declare -A k0 k1
 CTRS="TCPRcvCollapsed PruneCalled RcvPruned OfoPruned"
 for c in $CTRS; do k0[$c]=$(tcpext $B "$c"); done
@@ -50,6 +54,8 @@ t() { nb_col $B rcvbuf total "$1"; }
 v() { nb_col $B rcvbuf b0 "$1"; }
 
 ip netns exec $B cat $NB_PROC/rcvbuf | sed 's/^/# B: /'
+ktap_info "nmissed before: $m0"
+ktap_info "nmissed after:  $(missed)"
 ip netns exec $A cat $NB_PROC/rcvbuf | sed 's/^/# A: /'
 ktap_info "netbuf vs TcpExt ($B): coll_skbs $(t coll_skbs)/$(d TCPRcvCollapsed)" \
 	"prune_calls $(t prune_calls)/$(d PruneCalled) prune_drop $(t prune_drop)/$(d RcvPruned)" \
