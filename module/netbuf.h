@@ -12,10 +12,12 @@
 
 #include <linux/atomic.h>
 #include <linux/if.h>
+#include <linux/irqflags.h>
 #include <linux/jump_label.h>
 #include <linux/sched/clock.h>
 #include <linux/list.h>
 #include <linux/percpu.h>
+#include <linux/preempt.h>
 #include <linux/rculist.h>
 #include <linux/timer.h>
 #include <linux/types.h>
@@ -260,13 +262,40 @@ static inline void nb_timing_end(int id, u64 t0)
 }
 
 /*
+ * The kprobe core marks the CPU busy (current_kprobe) while a handler runs
+ * and skips, counting nmissed, any kprobe hit on the CPU meanwhile. It runs
+ * entry handlers (ftrace) and return handlers (rethook) with interrupts as
+ * the probed code had them: in a task, whose backlog processing runs with
+ * bottom halves on, an interrupt's exit would run the NET_RX softirq inside
+ * the handler, and every probe of that softirq, another socket's whole
+ * prune and collapses, would be missed. So a handler entered in a task with
+ * interrupts on turns them off and returns with them off: on x86-64 both
+ * trampolines restore the probed code's flags (popfq of regs->flags) after
+ * the core has cleared current_kprobe, and a pending interrupt is taken
+ * there, outside. The int3, optimized-jump and 32-bit paths restore
+ * flags as well (iret, popf); this is done on x86-64 only, where each
+ * path was read.
+ */
+static __always_inline void nb_kprobe_hold_irqs(void)
+{
+#ifdef CONFIG_X86_64
+	if (in_task() && !raw_irqs_disabled())
+		raw_local_irq_disable();
+#endif
+}
+
+/*
  * NB_TIMED(hook, name, params, args) defines the handler name() that runs
  * __name() and, when timing is on, adds the time it took to hook's self_ns.
+ * Every kprobe and kretprobe handler of netbuf is one.
  */
 #define NB_TIMED(hook, name, params, args)				\
 int name params								\
 {									\
-	u64 t0 = nb_timing_start();					\
+	u64 t0;								\
+									\
+	nb_kprobe_hold_irqs();						\
+	t0 = nb_timing_start();						\
 	int ret = __##name args;					\
 									\
 	nb_timing_end(hook, t0);					\
