@@ -50,6 +50,12 @@ MUTANTS = [
      '\t\treturn skb->skb_iif;',
      '\t\treturn skb->skb_iif + 1;',
      ['11-rcvbuf-veth'], 'episodes charged to the wrong interface'),
+    ('no-irq-hold', 'module/netbuf.h',
+     '\tif (in_task() && !raw_irqs_disabled())\n\t\traw_local_irq_disable();',
+     '\tif (in_task()) {\n\t\tu64 end = local_clock() + 30000;\n\n'
+     '\t\twhile (local_clock() < end)\n\t\t\tcpu_relax();\n\t}',
+     ['11-rcvbuf-veth'],
+     'softirqs let into handlers (a 30 us handler in a task widens the window)'),
     ('no-rcu-barrier', 'module/table.c',
      '\trcu_barrier();\n\tkmem_cache_destroy(nb_row_cache);',
      '\tkmem_cache_destroy(nb_row_cache);',
