@@ -653,7 +653,11 @@ void nb_table_exit(void)
 	}
 	mutex_unlock(&nb_lock);
 	nb_backlog_row = NULL;
-	/* Rows freed by pernet exit or reset went through call_rcu. */
+	/*
+	 * Rows freed by pernet exit or reset went through call_rcu.
+	 * unregister_pernet_subsys() ends with an rcu_barrier() on 6.1 and
+	 * 6.12 already; this one does not depend on that.
+	 */
 	rcu_barrier();
 	kmem_cache_destroy(nb_row_cache);
 }

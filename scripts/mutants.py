@@ -60,10 +60,16 @@ MUTANTS = [
      'nb_hist_add(&row->hist[NB_H_COLLAPSE], now - d->t0);',
      'nb_hist_add(&row->hist[NB_H_COLLAPSE], (now - d->t0) * 4);',
      ['18-timing-oracle'], 'collapse durations off by a factor of 4 (two log2 buckets)'),
-    ('no-rcu-barrier', 'module/table.c',
-     '\trcu_barrier();\n\tkmem_cache_destroy(nb_row_cache);',
-     '\tkmem_cache_destroy(nb_row_cache);',
-     ['13-gone-rows', '55-leak'], 'a missing RCU grace period at unload'),
+    # No 'no-rcu-barrier' (rcu_barrier() before kmem_cache_destroy removed):
+    # it survived 13-gone-rows and 55-leak because it is equivalent on these
+    # kernels. unregister_pernet_subsys(), called just before, ends with an
+    # rcu_barrier() of its own (net/core/net_namespace.c,
+    # unregister_pernet_operations), and every row netbuf frees by call_rcu
+    # is queued before it. The same holds for tracepoint_synchronize_
+    # unregister() at probe teardown: the kprobe unregistrations after it
+    # wait for a grace period too. The grace periods that are not
+    # redundant guard windows of a few hundred ns that no test can hit on
+    # purpose; the review of module/ is their check.
     ('hist-bucket-plus-one', 'module/netbuf.h',
      'unsigned int i = v ? fls64(v) : 0;\n\n\treturn i < NB_HBUCKETS',
      'unsigned int i = v ? fls64(v) + 1 : 0;\n\n\treturn i < NB_HBUCKETS',
