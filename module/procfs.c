@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * procfs.c - /proc/netbuf: text files in the manner of /proc/net/dev.
+ * procfs.c - /proc/net/netbuf: text files in the manner of /proc/net/dev.
+ *
+ * Every network namespace has its own directory /proc/net/netbuf, made by
+ * pernet init under net->proc_net, so its files belong to the root of the
+ * user namespace that owns the network namespace (procfs gives entries
+ * under /proc/net that owner, see proc_net_ns_init), and a file shows the
+ * namespace it belongs to. /proc/netbuf is a symlink to net/netbuf, the
+ * way /proc/net is one to self/net: the reader's own namespace.
  *
  * Each file is rendered whole at the first read (single_open), so a reader
- * using tiny buffers or odd offsets still gets one consistent text. The
- * namespace a reader sees is the one of the process that opened the file.
+ * using tiny buffers or odd offsets still gets one consistent text.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -25,7 +31,7 @@
 
 #include "netbuf.h"
 
-static struct proc_dir_entry *nb_dir;
+static struct proc_dir_entry *nb_link;	/* /proc/netbuf -> net/netbuf */
 
 static bool nb_row_visible(const struct nb_row *row, const struct net *net)
 {
@@ -337,14 +343,40 @@ static int nb_memory_show(struct seq_file *m, void *unused)
 	return 0;
 }
 
-/* ---- open/release: the reader's namespace ---- */
+/* ---- open/release: the file's namespace ---- */
+
+/* The namespace a file of /proc/net/netbuf belongs to. */
+static struct net *nb_file_net(const struct file *file)
+{
+	return pde_data(file_inode(file));
+}
+
+/*
+ * A referenced namespace for a new reader of @file, or an ERR_PTR. A
+ * namespace's files are for its own processes and its admins: another
+ * process reaching them through /proc/PID/net (which the kernel does not
+ * check) is refused, so nothing of a namespace is shown outside it but to
+ * who holds CAP_NET_ADMIN over it.
+ */
+static struct net *nb_open_get_net(struct file *file)
+{
+	struct net *net = nb_file_net(file);
+
+	if (net != current->nsproxy->net_ns &&
+	    !file_ns_capable(file, net->user_ns, CAP_NET_ADMIN))
+		return ERR_PTR(-EACCES);
+	/* The namespace may be on its way out: its files go in its exit. */
+	return maybe_get_net(net) ?: ERR_PTR(-ENXIO);
+}
 
 static int nb_open_net(struct inode *inode, struct file *file,
 		       int (*show)(struct seq_file *, void *))
 {
-	struct net *net = get_net(current->nsproxy->net_ns);
+	struct net *net = nb_open_get_net(file);
 	int err;
 
+	if (IS_ERR(net))
+		return PTR_ERR(net);
 	err = single_open(file, show, net);
 	if (err)
 		put_net(net);
@@ -403,7 +435,12 @@ static int nb_events_open(struct inode *inode, struct file *file)
 	ef = kzalloc(sizeof(*ef), GFP_KERNEL);
 	if (!ef)
 		return -ENOMEM;
-	ef->net = get_net(current->nsproxy->net_ns);
+	ef->net = nb_open_get_net(file);
+	if (IS_ERR(ef->net)) {
+		err = PTR_ERR(ef->net);
+		kfree(ef);
+		return err;
+	}
 	err = single_open(file, nb_events_show_file, ef);
 	if (err) {
 		put_net(ef->net);
@@ -536,14 +573,16 @@ static int nb_control_apply(char *buf)
 static ssize_t nb_control_write(struct file *file, const char __user *ubuf,
 				size_t len, loff_t *ppos)
 {
-	struct net *net = current->nsproxy->net_ns;
 	char buf[48];
 	size_t n;
 	int err;
 
-	/* Settings are host-wide: only the initial namespace's admin. */
+	/*
+	 * Settings are host-wide: only the initial namespace's admin, through
+	 * the initial namespace's file (every namespace has one to read).
+	 */
 	if (!file_ns_capable(file, &init_user_ns, CAP_NET_ADMIN) ||
-	    !capable(CAP_NET_ADMIN) || net != &init_net)
+	    !capable(CAP_NET_ADMIN) || nb_file_net(file) != &init_net)
 		return -EPERM;
 	if (*ppos != 0 || len == 0 || len >= sizeof(buf))
 		return -EINVAL;
@@ -565,7 +604,7 @@ static ssize_t nb_control_write(struct file *file, const char __user *ubuf,
 
 static int nb_control_open(struct inode *inode, struct file *file)
 {
-	return single_open(file, nb_control_show, NULL);
+	return nb_open_net(inode, file, nb_control_show);
 }
 
 static const struct proc_ops nb_control_ops = {
@@ -573,15 +612,20 @@ static const struct proc_ops nb_control_ops = {
 	.proc_read = seq_read,
 	.proc_lseek = seq_lseek,
 	.proc_write = nb_control_write,
-	.proc_release = single_release,
+	.proc_release = nb_release_net,
 };
 
 /* ---- reset ---- */
 
+/*
+ * Clears the file's namespace. No reference is taken: procfs runs this
+ * with the entry in use, and the namespace's exit removes the entry
+ * (waiting for writers in progress) before the namespace goes.
+ */
 static ssize_t nb_reset_write(struct file *file, const char __user *ubuf,
 			      size_t len, loff_t *ppos)
 {
-	struct net *net = current->nsproxy->net_ns;
+	struct net *net = nb_file_net(file);
 	char buf[4];
 
 	if (!file_ns_capable(file, net->user_ns, CAP_NET_ADMIN) ||
@@ -621,28 +665,68 @@ static const struct nb_file nb_files[] = {
 	{ "reset", 0200, &nb_reset_ops },
 };
 
-int nb_procfs_init(void)
+/*
+ * A namespace's /proc/net/netbuf. Entries under net->proc_net take its
+ * owner (the root of net->user_ns, where mapped) from their parent.
+ */
+static int __net_init nb_procfs_net_init(struct net *net)
 {
+	struct proc_dir_entry *dir;
 	int i;
 
-	nb_dir = proc_mkdir("netbuf", NULL);
-	if (!nb_dir)
-		return -ENOMEM;
+	dir = proc_net_mkdir(net, "netbuf", net->proc_net);
+	if (!dir)
+		goto fail;
 	for (i = 0; i < ARRAY_SIZE(nb_files); i++)
-		if (!proc_create(nb_files[i].name, nb_files[i].mode, nb_dir,
-				 nb_files[i].ops))
+		if (!proc_create_data(nb_files[i].name, nb_files[i].mode, dir,
+				      nb_files[i].ops, net))
 			goto remove_dir;
 	return 0;
 
 remove_dir:
-	proc_remove(nb_dir);
-	nb_dir = NULL;
-	return -ENOMEM;
+	remove_proc_subtree("netbuf", net->proc_net);
+fail:
+	/* The initial namespace's files are the module's: no load without. */
+	if (net_eq(net, &init_net))
+		return -ENOMEM;
+	/* Never fail a new namespace for them: it goes without. */
+	pr_warn_ratelimited("no memory for a namespace's /proc/net/netbuf\n");
+	return 0;
+}
+
+/* Waits for readers and writers in progress, closes files left open. */
+static void __net_exit nb_procfs_net_exit(struct net *net)
+{
+	remove_proc_subtree("netbuf", net->proc_net);
+}
+
+static struct pernet_operations nb_procfs_net_ops = {
+	.init = nb_procfs_net_init,
+	.exit = nb_procfs_net_exit,
+};
+
+/*
+ * After the table's pernet operations, so a namespace's files go (its
+ * exit runs first) before its rows.
+ */
+int nb_procfs_init(void)
+{
+	int err;
+
+	err = register_pernet_subsys(&nb_procfs_net_ops);
+	if (err)
+		return err;
+	nb_link = proc_symlink("netbuf", NULL, "net/netbuf");
+	if (!nb_link) {
+		unregister_pernet_subsys(&nb_procfs_net_ops);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void nb_procfs_exit(void)
 {
-	/* Waits for readers in progress. */
-	proc_remove(nb_dir);
-	nb_dir = NULL;
+	proc_remove(nb_link);
+	nb_link = NULL;
+	unregister_pernet_subsys(&nb_procfs_net_ops);
 }
