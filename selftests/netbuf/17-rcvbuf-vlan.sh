@@ -78,7 +78,7 @@ run() {
 }
 # snap 0|1 NS: TcpExt of NS, b0's NAPI row and rx_packets, into k0/s0 or k1/s1.
 snap() {
-	local c
+	local c p q
 	for c in $CTRS; do
 		if [ "$1" = 0 ]; then k0[$c]=$(tcpext "$2" $c); else k1[$c]=$(tcpext "$2" $c); fi
 	done
@@ -99,7 +99,6 @@ ktap_info "case 1: VLAN b0.100 over veth b0 (ifindex b0 $(nb_col $B rcvbuf b0 if
 nb_reset() { ip netns exec "$1" sh -c "echo 1 > $NB_PROC/reset"; }
 sleep 0.3
 snap 0 $B
-b00=$(nb_cols $B rcvbuf b0 coll_calls prune_calls ofo_calls)
 run $B 10.78.100.2 collapse
 run $B 10.78.100.2 prune
 sleep 0.5
