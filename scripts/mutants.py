@@ -91,6 +91,17 @@ MUTANTS = [
      'this_cpu_add(pc->packets, pkts);',
      'this_cpu_add(pc->packets, pkts + 1);',
      ['20-napi-virtio'], 'NAPI packets off by one per poll'),
+    ('lower-device', 'module/rcvbuf.c',
+     '\t\treturn skb->skb_iif;',
+     '\t\treturn ({ struct net_device *d; int i; rcu_read_lock();'
+     ' d = dev_get_by_index_rcu(sock_net(sk), skb->skb_iif);'
+     ' i = d ? dev_get_iflink(d) : skb->skb_iif; rcu_read_unlock(); i; });',
+     ['17-rcvbuf-vlan'],
+     'prune episodes charged to the device under a VLAN/macvlan (skb_iif\'s iflink)'),
+    ('napi-wrong-ifindex', 'module/napi.c',
+     'row = nb_row_find(dev_net(dev)->net_cookie, dev->ifindex, false);',
+     'row = nb_row_find(dev_net(dev)->net_cookie, dev->ifindex + 1, false);',
+     ['17-rcvbuf-vlan'], 'NAPI polls charged to the next interface (b0.100 over b0)'),
 ]
 
 
