@@ -3,12 +3,20 @@
  * events.c - a log of slow collapse and prune episodes: which connection,
  * which cgroup, how full its buffer was.
  *
- * Each CPU owns a ring of events_max records, written only by that CPU with
- * interrupts off, so writers never share a cache line or take a lock.
- * Every slot carries the index of the record in it, zeroed while it is being
- * written: a reader copies a slot and keeps it only if the index is the
- * same before and after. Reading never blocks a writer. Records a writer
- * overwrites before any reader saw them are counted as lost.
+ * Each network namespace has a log of its own: a ring of events_max
+ * records, its counts (recorded, lost, and how far its readers have read)
+ * and the wait queue its pollers sleep on. A namespace's records, counts
+ * and wake-ups never reach a reader of another namespace, and one
+ * namespace's episodes cannot push another's records out.
+ *
+ * Writers (probe handlers, interrupts off) find the log by the namespace
+ * cookie with an RCU hash lookup, take a record index with one atomic
+ * increment, claim the slot (a cmpxchg on its index word, so two writers
+ * never share a slot when the ring wraps under them), fill it and publish
+ * the index: no lock. A reader copies a slot and keeps it only if its index
+ * is the same before and after. Reading never blocks a writer. Records a
+ * writer overwrites before any reader of the namespace read them, and
+ * records that found no slot, are counted as lost.
  *
  * Only episodes at or above events_threshold_ns are recorded, so fast
  * episodes pay one comparison.
@@ -16,47 +24,117 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cgroup.h>
+#include <linux/hashtable.h>
 #include <linux/irq_work.h>
+#include <linux/mm.h>
 #include <linux/netdevice.h>
-#include <linux/percpu.h>
 #include <linux/poll.h>
+#include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/vmalloc.h>
+#include <linux/wait.h>
 #include <net/inet_sock.h>
 #include <net/ipv6.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
 #include <net/sock.h>
 
 #include "netbuf.h"
 
+/* A slot's index word while a writer fills it. */
+#define NB_SLOT_BUSY	U64_MAX
+
 struct nb_ring {
-	u64 head;		/* records ever written on this CPU */
-	u64 seen;		/* head when a reader last looked */
-	u64 lost;
+	atomic64_t head;	/* record indices handed out in this ring */
+	u64 seen;		/* first index no reader has read yet */
+	unsigned int len;
+	size_t bytes;		/* what the allocator handed out */
 	struct nb_event rec[];
 };
 
-static struct nb_ring __percpu *nb_rings;	/* NULL while resizing */
-static unsigned int nb_ring_len;	/* records per CPU of nb_rings */
-static DEFINE_MUTEX(nb_ring_lock);	/* resizes */
-static atomic64_t nb_events_total = ATOMIC64_INIT(0);
-static atomic64_t nb_events_lost_old = ATOMIC64_INIT(0);	/* freed rings */
-static DECLARE_WAIT_QUEUE_HEAD(nb_events_wq);
+/* One namespace's log: net_generic data of nb_events_net_ops. */
+struct nb_evns {
+	struct hlist_node hnode;	/* nb_evns_hash (RCU), by cookie */
+	struct list_head node;		/* nb_evns_list, under nb_evns_lock */
+	u64 cookie;
+	struct nb_ring __rcu *ring;	/* NULL if it could not be allocated */
+	struct nb_ring *spare;		/* resize: new ring, then the old one */
+	atomic64_t recorded;		/* slow episodes of this namespace */
+	atomic64_t lost;		/* of them, never read */
+	wait_queue_head_t wq;		/* its pollers, and only them */
+	struct irq_work work;		/* wakes them from a probe */
+	bool dying;			/* unload or exit: poll ends, no waiting */
+};
+
+#define NB_EVNS_HASH_BITS	8
+
+static DEFINE_HASHTABLE(nb_evns_hash, NB_EVNS_HASH_BITS);
+static LIST_HEAD(nb_evns_list);
+static DEFINE_MUTEX(nb_evns_lock);	/* the list, hash inserts, resizes */
+static unsigned int nb_evns_id;
+static bool nb_events_stopping;		/* under nb_evns_lock */
 
 u64 nb_events_threshold_ns = 1000000;
-unsigned int nb_events_max = 128;
+unsigned int nb_events_max = 32;
 
-static void nb_events_wake(struct irq_work *w)
+static size_t nb_evns_bytes(void)
 {
-	wake_up_interruptible_all(&nb_events_wq);
+	/* The pernet core kzallocs it: a kmalloc bucket. */
+	return kmalloc_size_roundup(sizeof(struct nb_evns));
 }
-
-static DEFINE_IRQ_WORK(nb_events_work, nb_events_wake);
 
 static size_t nb_ring_size(unsigned int len)
 {
-	return sizeof(struct nb_ring) + (size_t)len * sizeof(struct nb_event);
+	return struct_size_t(struct nb_ring, rec, len);
+}
+
+/* A ring charged to the memory cgroup of whoever makes it be allocated. */
+static struct nb_ring *nb_ring_alloc(unsigned int len)
+{
+	size_t size = nb_ring_size(len);
+	struct nb_ring *r;
+
+	r = kvzalloc(size, GFP_KERNEL_ACCOUNT);
+	if (!r)
+		return NULL;
+	r->len = len;
+	r->bytes = is_vmalloc_addr(r) ? PAGE_ALIGN(size) :
+					kmalloc_size_roundup(size);
+	atomic_long_add(r->bytes, &nb_mem_bytes);
+	return r;
+}
+
+static void nb_ring_free(struct nb_ring *r)
+{
+	if (!r)
+		return;
+	atomic_long_sub(r->bytes, &nb_mem_bytes);
+	kvfree(r);
+}
+
+static struct nb_evns *nb_evns_of(const struct net *net)
+{
+	return net_generic(net, nb_evns_id);
+}
+
+/* Under rcu_read_lock(). */
+static struct nb_evns *nb_evns_find(u64 cookie)
+{
+	struct nb_evns *ns;
+
+	hash_for_each_possible_rcu(nb_evns_hash, ns, hnode, cookie)
+		if (ns->cookie == cookie)
+			return ns;
+	return NULL;
+}
+
+static void nb_evns_wake(struct irq_work *w)
+{
+	struct nb_evns *ns = container_of(w, struct nb_evns, work);
+
+	wake_up_interruptible_poll(&ns->wq, EPOLLIN | EPOLLRDNORM);
 }
 
 /* Fill the parts of @ev that come from the socket. */
@@ -91,116 +169,216 @@ void nb_event_sock_after(struct nb_event *ev, struct sock *sk)
 	ev->rcvbuf1 = READ_ONCE(sk->sk_rcvbuf);
 }
 
-/* Interrupts are off; @ev->dur_ns is at or above the threshold. */
-void nb_event_commit(const struct nb_event *ev)
+/* Claim, fill and publish a slot of @r; false if the record is lost. */
+static bool nb_ring_put(struct nb_evns *ns, struct nb_ring *r,
+			const struct nb_event *ev)
 {
-	struct nb_ring __percpu *rings;
-	struct nb_event *slot;
-	struct nb_ring *r;
-	u64 idx;
+	u64 idx = atomic64_fetch_inc(&r->head);
+	struct nb_event *slot = &r->rec[idx % r->len];
+	u64 old = READ_ONCE(slot->idx);
 
-	rcu_read_lock();
-	/* Pairs with smp_store_release() in nb_events_resize(). */
-	rings = smp_load_acquire(&nb_rings);	/* then nb_ring_len */
-	if (!rings)
-		goto unlock;
-	r = this_cpu_ptr(rings);
-	idx = r->head;
-	if (idx >= nb_ring_len && idx - nb_ring_len >= READ_ONCE(r->seen))
-		r->lost++;
-	slot = &r->rec[idx % nb_ring_len];
-	WRITE_ONCE(slot->idx, 0);
-	/* Readers see idx 0 before any byte of the new record. */
-	smp_wmb();
-	*slot = *ev;
-	slot->idx = 0;
+	/*
+	 * The slot holds record old - 1 (or nothing: 0). A newer record or a
+	 * writer still busy there means the ring went round under this one:
+	 * give up rather than share the slot.
+	 */
+	if (old > idx || cmpxchg64(&slot->idx, old, NB_SLOT_BUSY) != old)
+		return false;
+	if (old && old - 1 >= READ_ONCE(r->seen))
+		atomic64_inc(&ns->lost);	/* overwritten unread */
+	/* Everything but the index word, which says "busy" meanwhile. */
+	BUILD_BUG_ON(offsetof(struct nb_event, idx) != 0);
+	memcpy((char *)slot + sizeof(slot->idx), (const char *)ev +
+	       sizeof(ev->idx), sizeof(*ev) - sizeof(ev->idx));
 	slot->time_ns = ktime_get_real_ns();
 	slot->cpu = smp_processor_id();
 	/* The whole record before its index; pairs with the readers' rmb. */
-	smp_wmb();
-	WRITE_ONCE(slot->idx, idx + 1);
-	WRITE_ONCE(r->head, idx + 1);
-	atomic64_inc(&nb_events_total);
-	irq_work_queue(&nb_events_work);
+	smp_store_release(&slot->idx, idx + 1);
+	return true;
+}
+
+/* Interrupts are off; @ev->dur_ns is at or above the threshold. */
+void nb_event_commit(const struct nb_event *ev)
+{
+	struct nb_evns *ns;
+	struct nb_ring *r;
+
+	rcu_read_lock();
+	ns = nb_evns_find(ev->cookie);
+	if (!ns)		/* the namespace is going away */
+		goto unlock;
+	r = rcu_dereference(ns->ring);
+	if (!r || !nb_ring_put(ns, r, ev))
+		atomic64_inc(&ns->lost);
+	/* Counted once readable: a reader that saw the count sees the record. */
+	atomic64_inc(&ns->recorded);
+	/*
+	 * The barrier pairs with the one in nb_events_poll(): a poller sees
+	 * the count, or is on the queue and woken. No poller, no irq_work.
+	 */
+	smp_mb__after_atomic();
+	if (waitqueue_active(&ns->wq))	/* see the barrier's comment */
+		irq_work_queue(&ns->work);
 unlock:
 	rcu_read_unlock();
 }
 
-u64 nb_events_recorded(void)
+u64 nb_events_recorded(const struct net *net)
 {
-	return atomic64_read(&nb_events_total);
+	return atomic64_read(&nb_evns_of(net)->recorded);
 }
 
-u64 nb_events_lost(void)
+u64 nb_events_lost(const struct net *net)
 {
-	struct nb_ring __percpu *rings;
-	u64 lost = atomic64_read(&nb_events_lost_old);
-	int cpu;
-
-	mutex_lock(&nb_ring_lock);
-	rings = nb_rings;
-	if (rings)
-		for_each_possible_cpu(cpu)
-			lost += READ_ONCE(per_cpu_ptr(rings, cpu)->lost);
-	mutex_unlock(&nb_ring_lock);
-	return lost;
+	return atomic64_read(&nb_evns_of(net)->lost);
 }
 
+/* Every namespace's ring to @len records (emptied), or none (-ENOMEM). */
 int nb_events_resize(unsigned int len)
 {
-	struct nb_ring __percpu *new, *old;
-	int cpu;
+	struct nb_evns *ns;
+	int err = 0;
 
 	if (len < 1 || len > NB_EVENTS_MAX_LIMIT)
 		return -EINVAL;
-	new = (struct nb_ring __percpu *)__alloc_percpu(nb_ring_size(len),
-						      __alignof__(struct nb_ring));
-	if (!new)
-		return -ENOMEM;
-	mutex_lock(&nb_ring_lock);
-	old = nb_rings;
-	/* Writers may not see a new length with the old rings: stop them. */
-	WRITE_ONCE(nb_rings, NULL);
-	synchronize_rcu();
-	if (old) {
-		for_each_possible_cpu(cpu) {
-			struct nb_ring *r = per_cpu_ptr(old, cpu);
-
-			atomic64_add(r->lost, &nb_events_lost_old);
+	mutex_lock(&nb_evns_lock);
+	list_for_each_entry(ns, &nb_evns_list, node) {
+		ns->spare = nb_ring_alloc(len);
+		if (!ns->spare) {
+			err = -ENOMEM;
+			goto free_spares;
 		}
-		free_percpu(old);
-		atomic_long_sub(nb_ring_size(nb_ring_len) * num_possible_cpus(),
-				&nb_mem_bytes);
 	}
-	nb_ring_len = len;
+	list_for_each_entry(ns, &nb_evns_list, node)
+		ns->spare = rcu_replace_pointer(ns->ring, ns->spare,
+						lockdep_is_held(&nb_evns_lock));
 	nb_events_max = len;
-	atomic_long_add(nb_ring_size(len) * num_possible_cpus(), &nb_mem_bytes);
-	/* Publish the length (and zeroed rings) before the rings. */
-	smp_store_release(&nb_rings, new);
-	mutex_unlock(&nb_ring_lock);
+	/* No writer or reader is left in the old rings. */
+	synchronize_rcu();
+free_spares:
+	list_for_each_entry(ns, &nb_evns_list, node) {
+		nb_ring_free(ns->spare);
+		ns->spare = NULL;
+	}
+	mutex_unlock(&nb_evns_lock);
+	return err;
+}
+
+static int __net_init nb_events_net_init(struct net *net)
+{
+	struct nb_evns *ns = nb_evns_of(net);
+
+	ns->cookie = net->net_cookie;
+	init_waitqueue_head(&ns->wq);
+	init_irq_work(&ns->work, nb_evns_wake);
+	atomic_long_add(nb_evns_bytes(), &nb_mem_bytes);
+	mutex_lock(&nb_evns_lock);
+	ns->dying = nb_events_stopping;
+	/* Without a ring the namespace still counts its records, as lost. */
+	RCU_INIT_POINTER(ns->ring, nb_ring_alloc(nb_events_max));
+	list_add_tail(&ns->node, &nb_evns_list);
+	hash_add_rcu(nb_evns_hash, &ns->hnode, ns->cookie);
+	mutex_unlock(&nb_evns_lock);
 	return 0;
 }
 
-int nb_events_init(void)
+/* Writers stop finding the log; the core's synchronize_rcu() follows. */
+static void __net_exit nb_events_net_pre_exit(struct net *net)
 {
-	return nb_events_resize(nb_events_max);
+	struct nb_evns *ns = nb_evns_of(net);
+
+	mutex_lock(&nb_evns_lock);
+	hash_del_rcu(&ns->hnode);
+	list_del(&ns->node);
+	mutex_unlock(&nb_evns_lock);
 }
 
+/* What poll(2) says once the log is going: every poller's filter has some. */
+#define NB_POLL_GONE	(EPOLLIN | EPOLLRDNORM | EPOLLPRI | EPOLLERR | EPOLLHUP)
+
+/*
+ * The log is going (module unload, before procfs removes the files; or the
+ * namespace's exit) and processes may sit in poll(2), select(2) or an
+ * epoll set on an events file. Detach them without waiting for anything of
+ * theirs (a close, a timeout): mark the log dying, so that ->poll() answers
+ * NB_POLL_GONE at once and adds no entry to the queue any more, and wake
+ * the queue with POLLFREE, as wake_up_pollfree() does: epoll, aio and
+ * io_uring unhook their entries in the wake-up itself; a poll(2) or
+ * select(2) caller, woken, polls the file again, gets NB_POLL_GONE (error,
+ * hang-up and priority data: in the filter of every poll and select set),
+ * returns and unhooks in poll_freewait(). That takes only the woken task's
+ * next run: a TASK_INTERRUPTIBLE sleep in poll(2) does not survive a
+ * wake-up, nor a signal or a freeze. So wake until the queue is empty.
+ * Then an RCU grace period before the queue's memory may go: epoll may
+ * still look at it after POLLFREE (ep_remove_wait_queue()).
+ */
+static void nb_evns_detach_pollers(struct nb_evns *ns)
+{
+	bool had = false;
+
+	for (;;) {
+		bool empty;
+
+		spin_lock_irq(&ns->wq.lock);
+		/* A poller queued after this sees it (nb_events_poll()). */
+		WRITE_ONCE(ns->dying, true);
+		empty = list_empty(&ns->wq.head);
+		spin_unlock_irq(&ns->wq.lock);
+		if (empty)
+			break;
+		had = true;
+		__wake_up(&ns->wq, TASK_NORMAL, 0,
+			  poll_to_key(NB_POLL_GONE | POLLFREE));
+		schedule_timeout_uninterruptible(1);
+	}
+	if (had)
+		synchronize_rcu();
+}
+
+/*
+ * Module unload, first step, while the files are still there: every log
+ * dying and its pollers detached; namespaces made from now on start dying.
+ */
+void nb_events_stop(void)
+{
+	struct nb_evns *ns;
+
+	mutex_lock(&nb_evns_lock);
+	nb_events_stopping = true;
+	list_for_each_entry(ns, &nb_evns_list, node)
+		nb_evns_detach_pollers(ns);
+	mutex_unlock(&nb_evns_lock);
+}
+
+/* Namespace exit or module unload: no writer can find the log any more. */
+static void __net_exit nb_events_net_exit(struct net *net)
+{
+	struct nb_evns *ns = nb_evns_of(net);
+
+	irq_work_sync(&ns->work);
+	nb_evns_detach_pollers(ns);
+	nb_ring_free(rcu_dereference_protected(ns->ring, true));
+	RCU_INIT_POINTER(ns->ring, NULL);
+	atomic_long_sub(nb_evns_bytes(), &nb_mem_bytes);
+}
+
+static struct pernet_operations nb_events_net_ops = {
+	.init = nb_events_net_init,
+	.pre_exit = nb_events_net_pre_exit,
+	.exit = nb_events_net_exit,
+	.id = &nb_evns_id,
+	.size = sizeof(struct nb_evns),
+};
+
+int nb_events_init(void)
+{
+	return register_pernet_subsys(&nb_events_net_ops);
+}
+
+/* After procfs and the probes are gone. */
 void nb_events_exit(void)
 {
-	struct nb_ring __percpu *old;
-
-	irq_work_sync(&nb_events_work);
-	mutex_lock(&nb_ring_lock);
-	old = nb_rings;
-	WRITE_ONCE(nb_rings, NULL);
-	mutex_unlock(&nb_ring_lock);
-	synchronize_rcu();
-	if (old) {
-		free_percpu(old);
-		atomic_long_sub(nb_ring_size(nb_ring_len) * num_possible_cpus(),
-				&nb_mem_bytes);
-	}
+	unregister_pernet_subsys(&nb_events_net_ops);
 }
 
 /* ---- reading ---- */
@@ -214,47 +392,68 @@ static int nb_event_cmp(const void *a, const void *b)
 	return x->cpu - y->cpu;
 }
 
-/* Copy out the records of @cookie, oldest first; NULL if none or no memory. */
-static struct nb_event *nb_events_snapshot(u64 cookie, size_t *n)
+/* Readers have read @r up to @head (never moves back). */
+static void nb_ring_seen(struct nb_ring *r, u64 head)
 {
-	struct nb_ring __percpu *rings;
+	u64 old = READ_ONCE(r->seen);
+
+	while (old < head) {
+		u64 cur = cmpxchg64(&r->seen, old, head);
+
+		if (cur == old)
+			break;
+		old = cur;
+	}
+}
+
+/* Copy out the records of @ns, oldest first; NULL if none or no memory. */
+static struct nb_event *nb_events_snapshot(struct nb_evns *ns, size_t *n)
+{
 	struct nb_event *out = NULL;
-	size_t cap, cnt = 0;
-	int cpu;
+	unsigned int cap = 0;
+	struct nb_ring *r;
+	size_t cnt = 0;
 
-	mutex_lock(&nb_ring_lock);
-	rings = nb_rings;
-	if (!rings)
-		goto unlock;
-	cap = (size_t)nb_ring_len * num_possible_cpus();
-	out = kvmalloc_array(cap, sizeof(*out), GFP_KERNEL);
+	rcu_read_lock();
+	r = rcu_dereference(ns->ring);
+	if (r)
+		cap = r->len;
+	rcu_read_unlock();
+	if (cap)
+		out = kvmalloc_array(cap, sizeof(*out), GFP_KERNEL);
 	if (!out)
-		goto unlock;
-	for_each_possible_cpu(cpu) {
-		struct nb_ring *r = per_cpu_ptr(rings, cpu);
-		u64 head = READ_ONCE(r->head), i;
+		goto done;
+	rcu_read_lock();
+	/* A resize may have come in between: at most cap records. */
+	r = rcu_dereference(ns->ring);
+	if (r) {
+		u64 head = atomic64_read(&r->head), stop = head, i;
+		unsigned int len = min(r->len, cap);
 
-		i = head > nb_ring_len ? head - nb_ring_len : 0;
-		for (; i < head; i++) {
-			struct nb_event *slot = &r->rec[i % nb_ring_len];
+		for (i = head > len ? head - len : 0; i < head; i++) {
+			struct nb_event *slot = &r->rec[i % r->len];
 			struct nb_event *ev = &out[cnt];
+			/* Pairs with the writer's release of the index. */
+			u64 v = smp_load_acquire(&slot->idx);
 
-			if (READ_ONCE(slot->idx) != i + 1)
+			if (v != i + 1) {
+				/* Still being written: not read yet. */
+				if (v == NB_SLOT_BUSY || v < i + 1)
+					stop = min(stop, i);
 				continue;
-			/* Pairs with the writer's wmb after the record. */
-			smp_rmb();
+			}
 			*ev = *slot;
-			/* Pairs with the writer's wmb after zeroing idx. */
+			/* Pairs with the claim's cmpxchg before the copy. */
 			smp_rmb();
-			if (READ_ONCE(slot->idx) != i + 1 || ev->cookie != cookie)
+			if (READ_ONCE(slot->idx) != i + 1)
 				continue;
 			cnt++;
 		}
-		WRITE_ONCE(r->seen, head);
+		nb_ring_seen(r, stop);
 	}
+	rcu_read_unlock();
 	sort(out, cnt, sizeof(*out), nb_event_cmp, NULL);
-unlock:
-	mutex_unlock(&nb_ring_lock);
+done:
 	*n = cnt;
 	return out;
 }
@@ -294,7 +493,7 @@ void nb_events_show(struct seq_file *m, struct net *net)
 	size_t n, i;
 
 	seq_puts(m, "time kind dur_ns outcome iface ifindex cgroup local remote rmem_before rcvbuf_before rmem_after rcvbuf_after skbs bytes cpu\n");
-	evs = nb_events_snapshot(net->net_cookie, &n);
+	evs = nb_events_snapshot(nb_evns_of(net), &n);
 	for (i = 0; i < n; i++) {
 		const struct nb_event *ev = &evs[i];
 		struct net_device *dev;
@@ -319,9 +518,27 @@ void nb_events_show(struct seq_file *m, struct net *net)
 	kvfree(evs);
 }
 
-/* Readable again once a record was added after the reader's last read. */
-__poll_t nb_events_poll(struct file *file, u64 seen, poll_table *wait)
+/*
+ * Readable once the namespace recorded more than @seen episodes; error and
+ * hang-up once the log is going (see nb_evns_detach_pollers()). The caller
+ * holds a reference on @net (its open file does), so the log outlives the
+ * call.
+ */
+__poll_t nb_events_poll(struct file *file, struct net *net, u64 seen,
+			poll_table *wait)
 {
-	poll_wait(file, &nb_events_wq, wait);
-	return nb_events_recorded() != seen ? EPOLLIN | EPOLLRDNORM : 0;
+	struct nb_evns *ns = nb_evns_of(net);
+
+	if (READ_ONCE(ns->dying))
+		return NB_POLL_GONE;
+	poll_wait(file, &ns->wq, wait);
+	/*
+	 * Pairs with the barrier in nb_event_commit(); and dying is set under
+	 * the queue's lock, which poll_wait() took: if it was set after this
+	 * poller was queued, the poller is woken.
+	 */
+	smp_mb();
+	if (READ_ONCE(ns->dying))
+		return NB_POLL_GONE;
+	return atomic64_read(&ns->recorded) != seen ? EPOLLIN | EPOLLRDNORM : 0;
 }

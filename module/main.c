@@ -25,7 +25,7 @@ MODULE_PARM_DESC(events_threshold_ns,
 
 module_param_named(events_max, nb_events_max, uint, 0444);
 MODULE_PARM_DESC(events_max,
-		 "Records kept per CPU in the slow-episode log, 1..256 (default 128); changeable in /proc/netbuf/control");
+		 "Records kept per network namespace in the slow-episode log, 1..256 (default 32); changeable in /proc/netbuf/control");
 
 static char *nb_napi_timing_param = "softirq";
 module_param_named(napi_timing, nb_napi_timing_param, charp, 0444);
@@ -103,6 +103,8 @@ exit_table:
 
 static void __exit netbuf_exit(void)
 {
+	/* Pollers of events detached while the files are still there. */
+	nb_events_stop();
 	nb_procfs_exit();
 	nb_probes_exit();
 	nb_events_exit();

@@ -177,7 +177,7 @@ enum nb_probe_id {
 enum nb_outcome { NB_OUT_AUTO, NB_OUT_COLLAPSE, NB_OUT_OFO, NB_OUT_DROP };
 enum nb_event_kind { NB_EV_COLLAPSE, NB_EV_PRUNE };
 
-#define NB_EVENTS_MAX_LIMIT	256	/* records per CPU (one percpu unit) */
+#define NB_EVENTS_MAX_LIMIT	256	/* records per namespace */
 #define NB_EVENTS_THRESH_LIMIT	(60ULL * NSEC_PER_SEC)
 
 /* One slow episode, as kept in the per-CPU rings of events.c. */
@@ -422,15 +422,16 @@ void nb_probes_show(struct seq_file *m);
 extern u64 nb_events_threshold_ns;
 extern unsigned int nb_events_max;
 int nb_events_init(void);
+void nb_events_stop(void);
 void nb_events_exit(void);
 int nb_events_resize(unsigned int len);
 void nb_event_sock(struct nb_event *ev, struct sock *sk);
 void nb_event_sock_after(struct nb_event *ev, struct sock *sk);
 void nb_event_commit(const struct nb_event *ev);
-u64 nb_events_recorded(void);
-u64 nb_events_lost(void);
+u64 nb_events_recorded(const struct net *net);
+u64 nb_events_lost(const struct net *net);
 void nb_events_show(struct seq_file *m, struct net *net);
-__poll_t nb_events_poll(struct file *file, u64 seen,
+__poll_t nb_events_poll(struct file *file, struct net *net, u64 seen,
 			struct poll_table_struct *wait);
 
 static inline bool nb_event_slow(u64 dur_ns)

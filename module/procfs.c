@@ -414,15 +414,14 @@ NB_SEQ_FILE(nb_memory, nb_memory_show);
 
 struct nb_events_file {
 	struct net *net;
-	u64 seen;		/* records counted when last rendered */
-	unsigned long pinned;	/* bit 0: holds a module reference, see poll */
+	u64 seen;		/* the namespace's records when last rendered */
 };
 
 static int nb_events_show_file(struct seq_file *m, void *unused)
 {
 	struct nb_events_file *ef = m->private;
 
-	ef->seen = nb_events_recorded();
+	ef->seen = nb_events_recorded(ef->net);
 	nb_events_show(m, ef->net);
 	return 0;
 }
@@ -454,33 +453,21 @@ static int nb_events_release(struct inode *inode, struct file *file)
 	struct nb_events_file *ef = ((struct seq_file *)file->private_data)->private;
 
 	put_net(ef->net);
-	/* procfs's rundown waits for this release before the module goes. */
-	if (test_bit(0, &ef->pinned))
-		module_put(THIS_MODULE);
 	kfree(ef);
 	return single_release(inode, file);
 }
 
 /*
- * poll(): readable when records were added since this file was last
- * rendered; lseek(fd, 0, SEEK_SET) and read again to see them.
+ * poll(): readable when the namespace recorded episodes since this file was
+ * last rendered; lseek(fd, 0, SEEK_SET) and read again to see them. A
+ * poller does not pin the module: at unload, procfs cuts the file off
+ * (reads fail with EIO) and events.c detaches the pollers still waiting.
  */
 static __poll_t nb_events_file_poll(struct file *file, poll_table *wait)
 {
 	struct nb_events_file *ef = ((struct seq_file *)file->private_data)->private;
 
-	/*
-	 * A poller stays on the module's wait queue until it closes the file,
-	 * so the module must not go before that: it is pinned (rmmod says
-	 * "in use") from the first poll until release. Plain readers never pin.
-	 */
-	if (!test_bit(0, &ef->pinned)) {
-		if (!try_module_get(THIS_MODULE))
-			return EPOLLERR | EPOLLHUP;
-		if (test_and_set_bit(0, &ef->pinned))
-			module_put(THIS_MODULE);	/* another poller won */
-	}
-	return nb_events_poll(file, ef->seen, wait);
+	return nb_events_poll(file, ef->net, ef->seen, wait);
 }
 
 static const struct proc_ops nb_events_ops = {
@@ -496,11 +483,14 @@ static const struct proc_ops nb_events_ops = {
 #define NB_CLOCK_READS	128
 static u64 nb_timing_clock_ns;		/* see nb_clock_cost() */
 
+/* The event counts are the reader's namespace's. */
 static int nb_control_show(struct seq_file *m, void *unused)
 {
+	struct net *net = m->private;
+
 	seq_printf(m, "events_threshold_ns %llu\nevents_max %u\nevents_recorded %llu\nevents_lost %llu\ntiming %d\ntiming_clock_ns %llu\n",
 		   READ_ONCE(nb_events_threshold_ns), READ_ONCE(nb_events_max),
-		   nb_events_recorded(), nb_events_lost(),
+		   nb_events_recorded(net), nb_events_lost(net),
 		   static_key_enabled(&nb_timing),
 		   READ_ONCE(nb_timing_clock_ns));
 	return 0;

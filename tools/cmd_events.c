@@ -22,7 +22,7 @@
 
 static const struct em_key ctl_keys[CTL_COUNT] = {
 	EM_KEY("events_threshold_ns", "threshold", EM_NS, 0),
-	EM_KEY("events_max", "per-CPU records", EM_COUNT, 0),
+	EM_KEY("events_max", "records kept", EM_COUNT, 0),
 	EM_KEY("events_recorded", "recorded", EM_COUNT, 0),
 	EM_KEY("events_lost", "lost", EM_COUNT, 0),
 	EM_KEY("timing", "timing", EM_COUNT, 0),
@@ -190,7 +190,10 @@ int nb_evlog_read(const struct nb_opts *o, int fd, struct nb_evlog *log)
 	return 0;
 }
 
-/* Until the module says there is more (poll), SECS pass, or Ctrl-C. */
+/*
+ * Until the module says there is more (poll), SECS pass, or Ctrl-C: 0, -1
+ * to stop; 1 when the module hangs up (it is being unloaded).
+ */
 static int wait_more(int fd, double secs)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
@@ -199,9 +202,29 @@ static int wait_more(int fd, double secs)
 
 	if ((r < 0 && errno == EINTR) || nb_interrupted())
 		return -1;
+	if (r > 0 && (p.revents & (POLLHUP | POLLERR)))
+		return 1;
 	if (nb_ns_to_s(nb_clock_ns(CLOCK_MONOTONIC) - t0) < FOLLOW_MIN_GAP)
 		return nb_sleep(FOLLOW_MIN_GAP);
 	return 0;
+}
+
+/*
+ * Unloading the module hangs up on pollers of the events file (POLLHUP),
+ * then cuts the file off (reads fail with EIO) and /proc/netbuf is gone.
+ * Said once, then stop.
+ */
+static int module_gone(const struct nb_opts *o, int hup)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/version", o->paths.proc);
+	if (!hup && (access(path, F_OK) == 0 || errno != ENOENT))
+		return 0;
+	fprintf(stderr, "netbuf: events: the netbuf module was unloaded "
+		"(%s)\n", hup ? "the events file hung up" :
+		"its directory is gone");
+	return 1;
 }
 
 static int run(const struct nb_opts *o, int fd, int follow, char **ifaces,
@@ -215,10 +238,15 @@ static int run(const struct nb_opts *o, int fd, int follow, char **ifaces,
 
 	nb_cgmap_init(&cg, o->paths.cgroup);
 	for (i = 0; !r && (!follow || !o->count || i < o->count); i++) {
+		int w = i ? wait_more(fd, o->has_interval ? o->interval : 1) : 0;
 		struct emitter *em;
 
-		if (i && wait_more(fd, o->has_interval ? o->interval : 1) < 0)
+		if (w < 0)
 			break;
+		if (i && module_gone(o, w > 0)) {
+			r = NB_EXIT_RUNTIME;
+			break;
+		}
 		memset(&log, 0, sizeof(log));
 		if (nb_evlog_read(o, fd, &log) < 0) {
 			r = NB_EXIT_RUNTIME;

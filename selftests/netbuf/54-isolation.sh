@@ -63,9 +63,9 @@ burst() {
 burst $B $B2 10.82.0.1 5802 collapse
 burst $B $B2 10.82.0.1 5804 prune
 wait
-# The prune bursts can fill the per-CPU event rings many times over, so
-# one namespace's records may all be overwritten: a short collapse burst
-# in each, one after the other, leaves records of both in the rings.
+# The prune bursts can fill a namespace's event log many times over, so
+# its collapse records may all be overwritten: a short collapse burst in
+# each, one after the other, leaves collapse records in both logs.
 burst $A $A2 10.81.0.1 5805 collapse 0.3
 burst $B $B2 10.82.0.1 5806 collapse 0.3
 sleep 0.2

@@ -188,6 +188,26 @@ nb events -f -c 3 -i 0.1; check "events -f" 0
 if [ "$(grep -c 'collapse\|prune' "$TMP/out")" = 5 ]; then ok
 else bad "events -f: each event once"; fi
 nb events -z; check "events -z" 2 "option -z does not apply to events"
+# The module unloaded under a follower: one clear line, exit 1, no spin.
+rm -rf "$TMP/gone"; cp -r "$FIX/busy-6.12" "$TMP/gone"
+fixture "$TMP/gone"
+# shellcheck disable=SC2086
+timeout 60 $WRAP "$BIN" events -f -i 0.1 >"$TMP/out" 2>"$TMP/err" &
+follower=$!
+for _ in $(seq 100); do grep -q collapse "$TMP/out" 2>/dev/null && break; sleep 0.1; done
+rm -rf "$TMP/gone/netbuf"
+t0=$SECONDS
+wait $follower
+RC=$?
+# (stdout has the events printed before: not check's "no stdout on error")
+if [ "$RC" = 1 ] && [ "$(wc -l <"$TMP/err")" = 1 ] &&
+   grep -q '^netbuf: events: the netbuf module was unloaded' "$TMP/err" &&
+   grep -q collapse "$TMP/out"; then ok
+else bad "events -f, module unloaded: exit $RC, want 1 and one line"; fi
+if [ $((SECONDS - t0)) -le 10 ]; then ok
+else bad "events -f, module unloaded: took $((SECONDS - t0)) s to stop"; fi
+fixture "$FIX/busy-6.12"
+
 nb show -f; check "show -f" 2 "option -f does not apply to show"
 mkbroken0() { rm -rf "${TMP:?}/$1"; cp -r "$FIX/busy-6.12" "$TMP/$1"; }
 mkbroken0 noevents; rm "$TMP/noevents/netbuf/events"

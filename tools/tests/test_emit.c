@@ -521,7 +521,7 @@ static void events_outputs(void **state)
 					 &e), 0);
 	tb = tu_render(EM_TABLE, events, &log);
 	j = tu_render(EM_JSON, events, &log);
-	assert_contains(tb, "events log: threshold 1.00ms, per-CPU records "
+	assert_contains(tb, "events log: threshold 1.00ms, records kept "
 			"128, recorded 1, lost 0, timing 0\n");
 	assert_contains(tb, "  prune  3.10ms  drop     eth0");
 	assert_contains(tb, "6291712>-");
