@@ -307,7 +307,8 @@ nb watch -c 1 -i 0.1 nosuch; check "watch nosuch" 1 "no interface 'nosuch'"
 # shellcheck disable=SC2086
 $WRAP "$BIN" watch -i 0.2 >"$TMP/out" 2>"$TMP/err" &
 pid=$!
-sleep 3
+# SIGINT once it printed a line (valgrind on a loaded host: up to 30 s).
+for _ in $(seq 300); do grep -q ' eth0 ' "$TMP/out" && break; sleep 0.1; done
 kill -INT $pid
 wait $pid
 RC=$?
