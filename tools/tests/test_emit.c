@@ -434,7 +434,7 @@ static void advise(struct emitter *em, void *arg)
 {
 	struct advise_arg *a = arg;
 
-	advise_emit(em, &a->s, &a->v);
+	advise_emit(em, &a->s, &a->v, NULL, NULL);
 }
 
 static char *render_advise(const char *fixture, enum em_format fmt)
