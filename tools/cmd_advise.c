@@ -401,11 +401,10 @@ static void adv_prune(struct adv *a, const struct nb_ifview *f)
 			 above, below);
 	finding(a, "warn", "prune", f->iface,
 		"%llu prune drops (RcvPruned) in %llu prune episodes (%s%s)%s: "
-		"data was dropped because the receive queue stayed above its "
-		"buffer after collapsing, that is the application reads slower "
-		"than data arrives; no setting proposed: a larger buffer holds "
-		"more unread data and makes each collapse longer, so the fix is "
-		"in the application (read faster or more often)",
+		"the queue stayed above its buffer after collapsing: the "
+		"application reads slower than data arrives; no setting "
+		"proposed: a larger buffer only holds more unread data and "
+		"makes each collapse longer",
 		(unsigned long long)f->rcv[RB_PRUNE_DROP],
 		(unsigned long long)f->rcv[RB_PRUNE_CALLS], rmem,
 		kernel_before(a->s->ver.running, 6, 6) ? scale : "", seen);
