@@ -225,8 +225,8 @@ static double count_bound(u64 n)
  * or why there is none in why (return 0).
  */
 static int rmem_propose(struct adv *a, const struct nb_ifview *f,
-			const char *seen, struct nb_proposal *p, char *why,
-			size_t n)
+			const char *seen, u64 now, struct nb_proposal *p,
+			char *why, size_t n)
 {
 	const long long *rm = a->s->sysctl.v[SC_TCP_RMEM];
 	char capb[32], vb[32], costs[32], stall[32], stallc[32], at[32];
@@ -278,6 +278,14 @@ static int rmem_propose(struct adv *a, const struct nb_ifview *f,
 	if (r.other_slow * 100 >= f->h[NB_H_COLLAPSE].samples &&
 	    r.other_max > bound)
 		bound = r.other_max;
+	if (bound >= now) {
+		nb_fmt_duration(at, sizeof(at), bound);
+		snprintf(why, n, "at tcp_rmem max %lld a collapse would still "
+			 "take about %s, no better than now: no setting "
+			 "proposed; the application lets its queue grow", v,
+			 at);
+		return 0;
+	}
 
 	memset(p, 0, sizeof(*p));
 	snprintf(p->sysctl, sizeof(p->sysctl), "net.ipv4.tcp_rmem");
@@ -345,7 +353,8 @@ static void adv_collapse(struct adv *a, const struct nb_ifview *f)
 		 "%llu skbs collapsed) with %s", by_p99 ? "p99" : "max",
 		 by_p99 ? p99s : maxs, maxs, (unsigned long long)h->samples,
 		 (unsigned long long)f->rcv[RB_COLL_SKBS], rmem);
-	if (rmem_propose(a, f, seen, &p, tail, sizeof(tail)))
+	if (rmem_propose(a, f, seen, by_p99 ? p99 : h->max, &p, tail,
+			 sizeof(tail)))
 		nb_proposals_add(a->props, &p);
 	finding(a, "warn", "collapse", f->iface, "%s: collapsing a long "
 		"receive queue stalls the softirq on that CPU; %s", seen, tail);
