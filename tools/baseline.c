@@ -11,6 +11,7 @@
 #include "snapshot.h"
 
 #define BL_TOKS 8
+#define BL_ANY ((size_t)-1)	/* bl_expect: any number of tokens */
 
 /* ---- writing ---- */
 
@@ -46,7 +47,26 @@ static void write_snapshot(FILE *f, const struct nb_snapshot *s, size_t i)
 	}
 }
 
-int nb_baseline_write(FILE *f, const struct nb_snapshot *snaps, size_t n)
+static void write_proposals(FILE *f, const struct nb_proposals *ps)
+{
+	size_t i, k;
+
+	fprintf(f, "proposals %zu\n", ps ? ps->n : 0);
+	for (i = 0; ps && i < ps->n; i++) {
+		const struct nb_proposal *p = &ps->p[i];
+
+		fprintf(f, "proposal %s %s %s %s\n", p->scope, p->sysctl,
+			p->iface[0] ? p->iface : "-", p->value);
+		for (k = 0; k < p->nexpect; k++)
+			fprintf(f, "expect %s %.17g\n", p->expect[k].metric,
+				p->expect[k].bound);
+		for (k = 0; k < p->nbecause; k++)
+			fprintf(f, "because %s\n", p->because[k]);
+	}
+}
+
+int nb_baseline_write(FILE *f, const struct nb_snapshot *snaps, size_t n,
+		      const struct nb_proposals *props)
 {
 	size_t i;
 
@@ -55,12 +75,14 @@ int nb_baseline_write(FILE *f, const struct nb_snapshot *snaps, size_t n)
 	fprintf(f, "snapshots %zu\n", n);
 	for (i = 0; i < n; i++)
 		write_snapshot(f, &snaps[i], i);
+	write_proposals(f, props);
 	fputs("end\n", f);
 	return ferror(f) ? -1 : 0;
 }
 
 static int write_tmp(const char *tmp, const struct nb_snapshot *snaps,
-		     size_t n, struct nb_err *e)
+		     size_t n, const struct nb_proposals *props,
+		     struct nb_err *e)
 {
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	FILE *f;
@@ -73,7 +95,7 @@ static int write_tmp(const char *tmp, const struct nb_snapshot *snaps,
 		close(fd);
 		return nb_errf(e, "%s: %s", tmp, strerror(errno));
 	}
-	r = nb_baseline_write(f, snaps, n);
+	r = nb_baseline_write(f, snaps, n, props);
 	if (r == 0 && (fflush(f) != 0 || fsync(fileno(f)) != 0))
 		r = -1;
 	if (r < 0)
@@ -84,7 +106,8 @@ static int write_tmp(const char *tmp, const struct nb_snapshot *snaps,
 }
 
 int nb_baseline_save(const char *path, const struct nb_snapshot *snaps,
-		     size_t n, struct nb_err *e)
+		     size_t n, const struct nb_proposals *props,
+		     struct nb_err *e)
 {
 	size_t len = strlen(path);
 	char *tmp = nb_xmalloc(len + 5);
@@ -92,7 +115,7 @@ int nb_baseline_save(const char *path, const struct nb_snapshot *snaps,
 
 	memcpy(tmp, path, len);
 	memcpy(tmp + len, ".tmp", 5);
-	r = write_tmp(tmp, snaps, n, e);
+	r = write_tmp(tmp, snaps, n, props, e);
 	if (r == 0 && rename(tmp, path) != 0)
 		r = nb_errf(e, "%s: %s", path, strerror(errno));
 	if (r < 0)
@@ -131,6 +154,8 @@ static int bl_expect(struct bl_reader *r, const char *key, size_t ntok,
 	if (!r->nt || !nb_tok_eq(r->t[0], key))
 		return nb_errf(e, "%s:%u: expected '%s'", r->c.name, r->c.line,
 			       key);
+	if (ntok == BL_ANY)
+		return 0;
 	if ((ntok && r->nt != ntok) || r->nt > BL_TOKS)
 		return nb_errf(e, "%s:%u: bad '%s' line", r->c.name,
 			       r->c.line, key);
@@ -271,6 +296,108 @@ static int bl_snapshot(struct bl_reader *r, struct nb_snapshot *s,
 	return nb_snapshot_parse(s, np, e);
 }
 
+/* The rest of the current line after its first token, as a string. */
+static int bl_rest(struct bl_reader *r, char *dst, size_t cap,
+		   struct nb_err *e)
+{
+	const char *p = r->t[0].p + r->t[0].n;
+	const char *end = memchr(p, '\n', (size_t)(r->c.end - p));
+	size_t n;
+
+	if (!end)
+		end = r->c.end;
+	while (p < end && *p == ' ')
+		p++;
+	n = (size_t)(end - p);
+	if (!n)
+		return bl_err(r, e, "empty value");
+	if (n >= cap)
+		return bl_err(r, e, "value too long");
+	memcpy(dst, p, n);
+	dst[n] = '\0';
+	return 0;
+}
+
+static int bl_name(struct bl_reader *r, size_t i, char *dst, size_t cap,
+		   struct nb_err *e)
+{
+	if (nb_tok_copy(r->t[i], dst, cap) < 0)
+		return bl_err(r, e, "name too long");
+	return 0;
+}
+
+/* "proposal SCOPE SYSCTL IFACE VALUE...", its expect and because lines. */
+static int bl_proposal(struct bl_reader *r, struct nb_proposal *p,
+		       struct nb_err *e)
+{
+	char num[64], *end;
+	size_t i, off = 0;
+
+	memset(p, 0, sizeof(*p));
+	if (bl_expect(r, "proposal", 0, e) < 0)
+		return -1;
+	if (r->nt < 5 || r->nt > BL_TOKS || bl_name(r, 1, p->scope,
+	    sizeof(p->scope), e) < 0 || bl_name(r, 2, p->sysctl,
+	    sizeof(p->sysctl), e) < 0 || bl_name(r, 3, p->iface,
+	    sizeof(p->iface), e) < 0)
+		return bl_err(r, e, "bad proposal line");
+	if (strcmp(p->scope, "netns") && strcmp(p->scope, "host"))
+		return bl_err(r, e, "bad proposal scope");
+	if (nb_sysctl_find(p->sysctl) < 0)
+		return bl_err(r, e, "bad proposal sysctl");
+	if (!strcmp(p->iface, "-"))
+		p->iface[0] = '\0';
+	for (i = 4; i < r->nt; i++) {
+		if (off + r->t[i].n + 2 > sizeof(p->value))
+			return bl_err(r, e, "proposal value too long");
+		memcpy(p->value + off, r->t[i].p, r->t[i].n);
+		off += r->t[i].n;
+		p->value[off++] = i + 1 < r->nt ? ' ' : '\0';
+	}
+	while (peek_is(r, "expect")) {
+		struct nb_expect *x = &p->expect[p->nexpect];
+
+		if (bl_expect(r, "expect", 3, e) < 0)
+			return -1;
+		if (p->nexpect == NB_EXPECT_MAX)
+			return bl_err(r, e, "too many expect lines");
+		if (bl_name(r, 1, x->metric, sizeof(x->metric), e) < 0 ||
+		    nb_tok_copy(r->t[2], num, sizeof(num)) < 0)
+			return bl_err(r, e, "bad expect line");
+		x->bound = strtod(num, &end);
+		if (end == num || *end || x->bound != x->bound)
+			return bl_err(r, e, "bad number in expect line");
+		p->nexpect++;
+	}
+	while (peek_is(r, "because")) {
+		if (p->nbecause == NB_BECAUSE_MAX)
+			return bl_err(r, e, "too many because lines");
+		if (bl_expect(r, "because", BL_ANY, e) < 0 ||
+		    bl_rest(r, p->because[p->nbecause], NB_BECAUSE_LEN, e) < 0)
+			return -1;
+		p->nbecause++;
+	}
+	return 0;
+}
+
+static int bl_proposals(struct bl_reader *r, struct nb_proposals *ps,
+			struct nb_err *e)
+{
+	struct nb_proposal p;
+	u64 n, i;
+
+	if (bl_u64(r, "proposals", &n, e) < 0)
+		return -1;
+	if (n > 64)
+		return bl_err(r, e, "too many proposals");
+	for (i = 0; i < n; i++) {
+		if (bl_proposal(r, &p, e) < 0)
+			return -1;
+		nb_proposals_add(ps, &p);
+	}
+	return 0;
+}
+
 static int bl_header(struct bl_reader *r, struct nb_baseline *b,
 		     struct nb_err *e)
 {
@@ -311,6 +438,10 @@ int nb_baseline_parse(const char *name, const char *text, size_t len,
 	for (i = 0; i < b->n; i++)
 		if (bl_snapshot(&r, &b->snap[i], i, e) < 0)
 			goto fail;
+	b->version = r.version;
+	b->has_props = r.version >= 3;
+	if (b->has_props && bl_proposals(&r, &b->props, e) < 0)
+		goto fail;
 	if (bl_expect(&r, "end", 1, e) < 0)
 		goto fail;
 	if (nb_getline(&r.c, &line, e) != 0) {
@@ -344,5 +475,6 @@ void nb_baseline_free(struct nb_baseline *b)
 
 	for (i = 0; i < 2; i++)
 		nb_snapshot_free(&b->snap[i]);
+	nb_proposals_free(&b->props);
 	b->n = 0;
 }

@@ -110,14 +110,20 @@ static const char baseline_help[] =
 "those of a fresh period as long (after; -i SECS: of SECS; -i 0: since the\n"
 "baseline), each with its sample count, then softnet and the sysctls. No\n"
 "percent change below 100 samples. A reboot (boot_id), a reset (counters\n"
-"went down) and rows evicted under the cap are said as such.\n";
+"went down) and rows evicted under the cap are said as such. save records\n"
+"the proposals advise makes of the period; compare says, per expected\n"
+"effect, the bound, before and after with sample counts, and whether it\n"
+"held. Workflow: baseline save, apply the proposal, baseline compare.\n";
 
 static const char advise_help[] =
 "Usage: netbuf advise [-i SECS] [-j|-p]\n"
 "\n"
 "Reads the figures (since the counters were reset, or of a SECS-second\n"
 "measurement) and the sysctls, and says what they mean, each finding\n"
-"citing its figures. The thresholds are listed in netbuf(8).\n";
+"citing its figures, and proposes a setting where one can help: the sysctl,\n"
+"a value computed from the figures and the events log, the expected effect\n"
+"and the command (none when the application reads too slowly). The rules\n"
+"and thresholds are listed in netbuf(8), ADVICE.\n";
 
 static const char events_help[] =
 "Usage: netbuf events [-f [-i SECS] [-c COUNT]] [-j|-p] [IFACE...]\n"

@@ -74,9 +74,20 @@ void show_emit(struct emitter *em, const struct nb_snapshot *s,
 	       const struct nb_opts *o, char **ifaces, int nifaces);
 void hist_emit(struct emitter *em, const struct nb_snapshot *s, int kind,
 	       const char *iface);
-/* Returns the number of warnings. */
+/* Returns the number of warnings. em NULL: no output; log NULL: no events
+ * log; the proposals go to *out (if not NULL; free with
+ * nb_proposals_free). */
+struct nb_proposals;
 unsigned int advise_emit(struct emitter *em, const struct nb_snapshot *s,
-			 const struct nb_view *v);
+			 const struct nb_view *v, const struct nb_evlog *log,
+			 struct nb_proposals *out);
+/* The proposals as a JSON list and, in tables, notes. */
+void proposals_emit(struct emitter *em, const struct nb_proposals *ps);
+/* A metric's value for people: "1.00ms", "0.123%", "4.20/s". */
+void nb_fmt_metric(char *buf, size_t n, const char *metric, double x);
+/* The events log, if the module has one: 1 (in *log; free log->ev), 0 (no
+ * events file), -1 (said why). */
+int nb_advise_events(const struct nb_opts *o, struct nb_evlog *log);
 /* Events newer than *after (and of ifaces, if any), which it advances;
  * returns how many. */
 size_t events_emit(struct emitter *em, const struct nb_evlog *log,

@@ -4,10 +4,16 @@
  * words, each finding citing the figures it rests on. The thresholds below
  * are documented in netbuf(8), ADVICE.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "advice.h"
 #include "cli.h"
 #include "stats.h"
 #include "view.h"
@@ -24,11 +30,18 @@
 #define ADV_SQUEEZE_PCT		0.1		/* of packets processed */
 #define ADV_SOFTNET_DROPS	1		/* any backlog drop */
 #define ADV_MAX_CPUS_LISTED	8
+#define ADV_RMEM_FLOOR		(1ll << 20)	/* smallest tcp_rmem max proposed */
+#define ADV_COST_PCT		90	/* percentile of collapse ns per byte */
+#define ADV_BUDGET_MAX		3000	/* netdev_budget, 10x the default */
+#define ADV_USECS_MAX		8000	/* netdev_budget_usecs, 4x the default */
+#define ADV_BACKLOG_MAX		65536	/* netdev_max_backlog */
 
 struct adv {
-	struct emitter *em;
+	struct emitter *em;	/* NULL: proposals only */
 	const struct nb_snapshot *s;
 	const struct nb_view *v;
+	const struct nb_evlog *log;	/* NULL: no events log */
+	struct nb_proposals *props;
 	unsigned int warnings;
 };
 
@@ -43,7 +56,7 @@ static void finding(struct adv *a, const char *level, const char *topic,
 static void finding(struct adv *a, const char *level, const char *topic,
 		    const char *iface, const char *fmt, ...)
 {
-	char text[1024];
+	char text[2048];
 	size_t n = 0;
 	va_list ap;
 
@@ -53,6 +66,8 @@ static void finding(struct adv *a, const char *level, const char *topic,
 	vsnprintf(text + n, sizeof(text) - n, fmt, ap);
 	va_end(ap);
 	a->warnings += !strcmp(level, "warn");
+	if (!a->em)
+		return;
 	em_row_begin(a->em, 0);
 	em_str(a->em, &K_LEVEL, level);
 	em_str(a->em, &K_TOPIC, topic);
@@ -82,10 +97,244 @@ static void rmem_max(const struct adv *a, char *buf, size_t n,
 	snprintf(buf, n, "net.ipv4.tcp_rmem max %lld (%s)", *max, human);
 }
 
+/* ---- events of one interface ---- */
+
+static int ev_of(const struct nb_event *ev, const struct nb_ifview *f)
+{
+	return f->ifindex > 0 && ev->ifindex == f->ifindex;
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* What the slow collapses of one interface say about tcp_rmem max. */
+struct rmem_ev {
+	size_t n;		/* collapses with a known rmem and rcvbuf */
+	size_t at_cap;		/* rcvbuf == tcp_rmem max: autotuned to it */
+	u64 stall, stall_cap;	/* their durations, all and at the cap */
+	double cost;		/* ns per byte of queue, ADV_COST_PCT-ile */
+	long long lo, hi;	/* rcvbuf range of those not at the cap */
+	size_t other_slow;	/* not at the cap and above the bound */
+	u64 other_max;		/* their longest */
+};
+
+static void rmem_events(const struct adv *a, const struct nb_ifview *f,
+			long long cap, struct rmem_ev *r)
+{
+	const struct nb_evlog *log = a->log;
+	double *cost;
+	size_t i, k = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->lo = -1;
+	if (!log || !log->n)
+		return;
+	cost = nb_xcalloc(log->n, sizeof(*cost));
+	for (i = 0; i < log->n; i++) {
+		const struct nb_event *ev = &log->ev[i];
+
+		if (ev->prune || !ev_of(ev, f) || ev->rmem[0] <= 0 ||
+		    ev->rcvbuf[0] < 0)
+			continue;
+		cost[k++] = (double)ev->dur_ns / (double)ev->rmem[0];
+		r->stall += ev->dur_ns;
+		if (ev->rcvbuf[0] == cap) {
+			r->at_cap++;
+			r->stall_cap += ev->dur_ns;
+			continue;
+		}
+		if (r->lo < 0 || ev->rcvbuf[0] < r->lo)
+			r->lo = ev->rcvbuf[0];
+		if (ev->rcvbuf[0] > r->hi)
+			r->hi = ev->rcvbuf[0];
+	}
+	r->n = k;
+	if (k) {
+		qsort(cost, k, sizeof(*cost), cmp_double);
+		/* nearest rank */
+		r->cost = cost[(k * ADV_COST_PCT + 99) / 100 - 1];
+	}
+	free(cost);
+}
+
+/* Durations above bound of the slow collapses not at the cap. */
+static void rmem_others(const struct adv *a, const struct nb_ifview *f,
+			long long cap, u64 bound, struct rmem_ev *r)
+{
+	size_t i;
+
+	for (i = 0; a->log && i < a->log->n; i++) {
+		const struct nb_event *ev = &a->log->ev[i];
+
+		if (ev->prune || !ev_of(ev, f) || ev->rmem[0] <= 0 ||
+		    ev->rcvbuf[0] < 0 || ev->rcvbuf[0] == cap ||
+		    ev->dur_ns <= bound)
+			continue;
+		r->other_slow++;
+		if (ev->dur_ns > r->other_max)
+			r->other_max = ev->dur_ns;
+	}
+}
+
+static void because(struct nb_proposal *p, const char *fmt, ...)
+	NB_PRINTF(2, 3);
+
+static void because(struct nb_proposal *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->nbecause >= NB_BECAUSE_MAX)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(p->because[p->nbecause++], NB_BECAUSE_LEN, fmt, ap);
+	va_end(ap);
+}
+
+static void expect(struct nb_proposal *p, const char *metric, double bound)
+{
+	if (p->nexpect >= NB_EXPECT_MAX)
+		return;
+	snprintf(p->expect[p->nexpect].metric,
+		 sizeof(p->expect[p->nexpect].metric), "%s", metric);
+	p->expect[p->nexpect++].bound = bound;
+}
+
+/* Largest power of two <= x (x >= 1). */
+static long long pow2_floor(double x)
+{
+	long long v = 1;
+
+	while ((double)v * 2 <= x && v < (1ll << 40))
+		v *= 2;
+	return v;
+}
+
+/* A count of n events may be n + 3 sqrt(n) + 1 in a like period, by
+ * chance alone (Poisson): the bound of "does not rise". */
+static double count_bound(u64 n)
+{
+	return (double)n + 3 * sqrt((double)n) + 1;
+}
+
+/*
+ * tcp_rmem max from the slow collapses of f: the proposal in *p (return 1),
+ * or why there is none in why (return 0).
+ */
+static int rmem_propose(struct adv *a, const struct nb_ifview *f,
+			const char *seen, u64 now, struct nb_proposal *p,
+			char *why, size_t n)
+{
+	const long long *rm = a->s->sysctl.v[SC_TCP_RMEM];
+	char capb[32], vb[32], costs[32], stall[32], stallc[32], at[32];
+	long long cap, v, def;
+	struct rmem_ev r;
+	u64 bound, thr = a->log ? a->log->ctl[CTL_THRESHOLD_NS] : 0;
+
+	if (!a->s->sysctl.present[SC_TCP_RMEM]) {
+		snprintf(why, n, "net.ipv4.tcp_rmem cannot be read: no value "
+			 "proposed");
+		return 0;
+	}
+	cap = rm[2];
+	def = rm[1];
+	nb_fmt_bytes(capb, sizeof(capb), (u64)(cap < 0 ? 0 : cap));
+	rmem_events(a, f, cap, &r);
+	if (!r.n) {
+		snprintf(why, n, "no slow collapse of %s in the events log to "
+			 "size a change from: no value proposed (lower "
+			 "events_threshold_ns in /proc/netbuf/control and run "
+			 "advise again)", f->iface);
+		return 0;
+	}
+	if (!r.at_cap) {
+		snprintf(why, n, "none of the %zu slow collapses in the events "
+			 "log had rcvbuf at the tcp_rmem max %lld (theirs: "
+			 "%lld to %lld): the application set SO_RCVBUF, or the "
+			 "buffer never grew to the max, so tcp_rmem does not "
+			 "bound these queues; no setting proposed: the "
+			 "application lets its queue grow (it reads too "
+			 "slowly)", r.n, cap, r.lo, r.hi);
+		return 0;
+	}
+	v = pow2_floor((double)ADV_COLLAPSE_P99_NS / r.cost);
+	if (v < ADV_RMEM_FLOOR)
+		v = ADV_RMEM_FLOOR;
+	if (v >= cap) {
+		snprintf(why, n, "tcp_rmem max %lld is already at most %lld, "
+			 "the value netbuf would propose: no lower value "
+			 "proposed; the application lets its queue grow",
+			 cap, v);
+		return 0;
+	}
+	bound = (u64)ceil(r.cost * (double)v);
+	if (bound < thr)
+		bound = thr;
+	rmem_others(a, f, cap, bound, &r);
+	/* slow collapses this leaves alone, above p99: they bound it */
+	if (r.other_slow * 100 >= f->h[NB_H_COLLAPSE].samples &&
+	    r.other_max > bound)
+		bound = r.other_max;
+	if (bound >= now) {
+		nb_fmt_duration(at, sizeof(at), bound);
+		snprintf(why, n, "at tcp_rmem max %lld a collapse would still "
+			 "take about %s, no better than now: no setting "
+			 "proposed; the application lets its queue grow", v,
+			 at);
+		return 0;
+	}
+
+	memset(p, 0, sizeof(*p));
+	snprintf(p->sysctl, sizeof(p->sysctl), "net.ipv4.tcp_rmem");
+	snprintf(p->value, sizeof(p->value), "%lld %lld %lld", rm[0],
+		 def > v ? v : def, v);
+	snprintf(p->scope, sizeof(p->scope), "netns");
+	snprintf(p->iface, sizeof(p->iface), "%s", f->iface);
+	nb_fmt_bytes(vb, sizeof(vb), (u64)v);
+	nb_fmt_duration(stall, sizeof(stall), r.stall);
+	nb_fmt_duration(stallc, sizeof(stallc), r.stall_cap);
+	nb_fmt_duration(at, sizeof(at), (u64)ceil(r.cost * (double)v));
+	snprintf(costs, sizeof(costs), "%.3f", r.cost);
+	because(p, "%s: %s", f->iface, seen);
+	because(p, "%zu of the %zu slow collapses in the events log (stall %s "
+		"of %s) had rcvbuf at the tcp_rmem max %lld (%s): autotuning "
+		"grew those sockets to the max, so the max sets how long a "
+		"queue gets collapsed", r.at_cap, r.n, stallc, stall, cap, capb);
+	because(p, "a collapse costs %s ns per byte of receive queue (the "
+		"%dth percentile of dur_ns / rmem_before over those %zu "
+		"collapses)", costs, ADV_COST_PCT, r.n);
+	if (v == ADV_RMEM_FLOOR && (double)v * r.cost > ADV_COLLAPSE_P99_NS)
+		because(p, "at %lld (%s), the floor netbuf proposes (a smaller "
+			"max caps the receive window, hence throughput), a "
+			"collapse of a full queue takes about %s", v, vb, at);
+	else
+		because(p, "%lld (%s) is the largest power of two at which a "
+			"collapse of a full queue stays under %s: about %s",
+			v, vb, "1 ms", at);
+	if (r.n > r.at_cap)
+		because(p, "%zu slow collapses had rcvbuf %lld to %lld, not at "
+			"the max (set with SO_RCVBUF, or not grown to it): this "
+			"change leaves them as they are%s", r.n - r.at_cap,
+			r.lo, r.hi, bound == r.other_max ? ", and they bound "
+			"the p99 expected" : "");
+	expect(p, "coll_p99_ns", (double)bound);
+	if (a->v->secs > 0)
+		expect(p, "prune_drop_per_s",
+		       count_bound(f->rcv[RB_PRUNE_DROP]) / a->v->secs);
+	nb_fmt_duration(at, sizeof(at), bound);
+	snprintf(why, n, "proposed: net.ipv4.tcp_rmem max %lld (%s), "
+		 "expected collapse p99 at most %s", v, vb, at);
+	return 1;
+}
+
 static void adv_collapse(struct adv *a, const struct nb_ifview *f)
 {
 	const struct nb_hist *h = &f->h[NB_H_COLLAPSE];
-	char p99s[32], maxs[32], rmem[96];
+	char p99s[32], maxs[32], rmem[96], seen[320], tail[1024];
+	struct nb_proposal p;
 	long long max;
 	u64 p99 = 0;
 	int by_p99;
@@ -100,16 +349,15 @@ static void adv_collapse(struct adv *a, const struct nb_ifview *f)
 	nb_fmt_duration(p99s, sizeof(p99s), p99);
 	nb_fmt_duration(maxs, sizeof(maxs), h->max);
 	rmem_max(a, rmem, sizeof(rmem), &max);
-	finding(a, "warn", "collapse", f->iface,
-		"tcp_collapse %s %s (max %s, %llu calls, %llu skbs collapsed) "
-		"with %s: collapsing a long receive queue stalls the softirq "
-		"on that CPU; %s", by_p99 ? "p99" : "max", by_p99 ? p99s : maxs,
-		maxs, (unsigned long long)h->samples,
-		(unsigned long long)f->rcv[RB_COLL_SKBS], rmem,
-		max > ADV_RMEM_MAX_BYTES ? "consider lowering tcp_rmem max "
-		"(Cloudflare's 2015 fix was 4 MiB)" : "tcp_rmem max is already "
-		"at most 4 MiB: look at the receiving application, which lets "
-		"its queue grow");
+	snprintf(seen, sizeof(seen), "tcp_collapse %s %s (max %s, %llu calls, "
+		 "%llu skbs collapsed) with %s", by_p99 ? "p99" : "max",
+		 by_p99 ? p99s : maxs, maxs, (unsigned long long)h->samples,
+		 (unsigned long long)f->rcv[RB_COLL_SKBS], rmem);
+	if (rmem_propose(a, f, seen, by_p99 ? p99 : h->max, &p, tail,
+			 sizeof(tail)))
+		nb_proposals_add(a->props, &p);
+	finding(a, "warn", "collapse", f->iface, "%s: collapsing a long "
+		"receive queue stalls the softirq on that CPU; %s", seen, tail);
 }
 
 /* 1 if release ("6.1.0-56-amd64") is older than major.minor. */
@@ -126,21 +374,49 @@ static int kernel_before(const char *release, int major, int minor)
  * measured scaling_ratio. */
 static void adv_prune(struct adv *a, const struct nb_ifview *f)
 {
-	char rmem[96], scale[112];
-	long long max;
+	char rmem[96], scale[112], seen[512] = "";
+	size_t i, drops = 0, at_cap = 0, above = 0, below = 0;
+	long long max, lo = -1, hi = 0;
 
 	if (f->rcv[RB_PRUNE_DROP] < ADV_PRUNE_DROPS)
 		return;
 	rmem_max(a, rmem, sizeof(rmem), &max);
 	snprintf(scale, sizeof(scale), ", net.ipv4.tcp_adv_win_scale %s",
 		 sysctl_str(a, SC_ADV_WIN_SCALE));
+	for (i = 0; a->log && i < a->log->n; i++) {
+		const struct nb_event *ev = &a->log->ev[i];
+
+		if (!ev->prune || !ev_of(ev, f) || ev->rcvbuf[0] < 0 ||
+		    strcmp(ev->outcome, "drop"))
+			continue;
+		drops++;
+		if (max >= 0 && ev->rcvbuf[0] == max)
+			at_cap++;
+		else if (max >= 0 && ev->rcvbuf[0] > max)
+			above++;
+		else
+			below++;
+		if (lo < 0 || ev->rcvbuf[0] < lo)
+			lo = ev->rcvbuf[0];
+		if (ev->rcvbuf[0] > hi)
+			hi = ev->rcvbuf[0];
+	}
+	if (drops)
+		snprintf(seen, sizeof(seen), "; in the events log %zu dropping "
+			 "prunes had rcvbuf %lld to %lld: %zu at the tcp_rmem "
+			 "max (full at the largest buffer autotuning gives), "
+			 "%zu above it (set with SO_RCVBUF, which tcp_rmem does "
+			 "not touch), %zu below it", drops, lo, hi, at_cap,
+			 above, below);
 	finding(a, "warn", "prune", f->iface,
-		"%llu prune drops (RcvPruned) in %llu prune episodes: the "
-		"application does not read fast enough or the receive buffer "
-		"is too small (%s%s)",
+		"%llu prune drops (RcvPruned) in %llu prune episodes (%s%s)%s: "
+		"the queue stayed above its buffer after collapsing: the "
+		"application reads slower than data arrives; no setting "
+		"proposed: a larger buffer only holds more unread data and "
+		"makes each collapse longer",
 		(unsigned long long)f->rcv[RB_PRUNE_DROP],
 		(unsigned long long)f->rcv[RB_PRUNE_CALLS], rmem,
-		kernel_before(a->s->ver.running, 6, 6) ? scale : "");
+		kernel_before(a->s->ver.running, 6, 6) ? scale : "", seen);
 }
 
 static void adv_ofo(struct adv *a, const struct nb_ifview *f)
@@ -168,10 +444,13 @@ static void adv_napi(struct adv *a, const struct nb_ifview *f)
 		finding(a, "warn", "napi", f->iface,
 			"NAPI budget exhausted in %.1f%% of polls (%llu of "
 			"%llu): the device has more packets than a poll "
-			"takes; raise net.core.netdev_budget (now %s) / "
-			"net.core.netdev_budget_usecs (now %s)", pct,
-			(unsigned long long)exh, (unsigned long long)polls,
-			sysctl_str(a, SC_BUDGET),
+			"takes; net_rx_action polls it again while "
+			"net.core.netdev_budget (now %s) and "
+			"net.core.netdev_budget_usecs (now %s) last, and when "
+			"they run out softnet counts a time_squeeze: the "
+			"softnet advice proposes a value from that count",
+			pct, (unsigned long long)exh,
+			(unsigned long long)polls, sysctl_str(a, SC_BUDGET),
 			sysctl_str(a, SC_BUDGET_USECS));
 	if (h->samples < ADV_MIN_SAMPLES || nb_hist_percentile(h, 99, &p99) ||
 	    p99 < ADV_POLL_P99_NS)
@@ -211,35 +490,164 @@ static unsigned int cpu_list(const struct nb_view *v, int squeeze, char *buf,
 	return cpus;
 }
 
+/* A host-wide proposal of one net.core sysctl. */
+static void host_prop(struct nb_proposal *p, const char *sysctl,
+		      long long value)
+{
+	memset(p, 0, sizeof(*p));
+	snprintf(p->sysctl, sizeof(p->sysctl), "%s", sysctl);
+	snprintf(p->value, sizeof(p->value), "%lld", value);
+	snprintf(p->scope, sizeof(p->scope), "host");
+}
+
+/* Backlog drops: net.core.netdev_max_backlog, twice what it is. */
+static void backlog_propose(struct adv *a, u64 drops, u64 processed,
+			    unsigned int cpus, char *tail, size_t n)
+{
+	long long cur = a->s->sysctl.v[SC_MAX_BACKLOG][0], v = cur * 2;
+	double pct = 100.0 * (double)drops / (double)(processed + drops);
+	struct nb_proposal p;
+
+	if (!a->s->sysctl.present[SC_MAX_BACKLOG]) {
+		snprintf(tail, n, "net.core.netdev_max_backlog cannot be read "
+			 "here (net.core sysctls are in the initial network "
+			 "namespace): run netbuf advise there for a value");
+		return;
+	}
+	if (v > ADV_BACKLOG_MAX)
+		v = ADV_BACKLOG_MAX;
+	if (v <= cur) {
+		snprintf(tail, n, "net.core.netdev_max_backlog %lld is at "
+			 "netbuf's ceiling %d: spread the load (RSS, RPS)",
+			 cur, ADV_BACKLOG_MAX);
+		return;
+	}
+	host_prop(&p, "net.core.netdev_max_backlog", v);
+	because(&p, "softnet backlog drops %llu on %u CPU(s), %.3f%% of the "
+		"%llu packets offered: a CPU's input queue (per-CPU backlog) "
+		"passed net.core.netdev_max_backlog %lld",
+		(unsigned long long)drops, cpus, pct,
+		(unsigned long long)(processed + drops), cur);
+	because(&p, "a queue of %lld absorbs bursts %.1f times as long; drops "
+		"from a sustained overload stay (then spread the load: RSS, "
+		"RPS)", v, (double)v / (double)cur);
+	expect(&p, "dropped_pct", pct * (double)cur / (double)v);
+	nb_proposals_add(a->props, &p);
+	snprintf(tail, n, "proposed: net.core.netdev_max_backlog %lld, "
+		 "expected drops at most %.3f%% of packets", v,
+		 pct * (double)cur / (double)v);
+}
+
+/*
+ * time_squeeze: net_rx_action stopped with work left, on its packet budget
+ * (netdev_budget) or its time (netdev_budget_usecs). A run that stops on
+ * the budget has taken at least netdev_budget packets; if the squeezed
+ * runs cannot have (fewer packets per squeeze than the budget), time is
+ * what stops them.
+ */
+static void budget_propose(struct adv *a, u64 squeeze, u64 processed,
+			   double pct, unsigned int cpus, char *tail, size_t n)
+{
+	const struct nb_sysctls *sc = &a->s->sysctl;
+	long long budget, usecs, cur, v;
+	double per = (double)processed / (double)squeeze, k;
+	struct nb_proposal p;
+	int by_time;
+
+	if (!sc->present[SC_BUDGET] || !sc->present[SC_BUDGET_USECS]) {
+		snprintf(tail, n, "net.core.netdev_budget and "
+			 "netdev_budget_usecs cannot be read here (net.core "
+			 "sysctls are in the initial network namespace): run "
+			 "netbuf advise there for a value");
+		return;
+	}
+	budget = sc->v[SC_BUDGET][0];
+	usecs = sc->v[SC_BUDGET_USECS][0];
+	by_time = budget > 0 && per < (double)budget;
+	if (by_time) {
+		cur = usecs;
+		k = ceil((double)budget / per);
+		k = k < 2 ? 2 : k > 4 ? 4 : k;
+		v = (long long)(cur * k);
+		if (v > ADV_USECS_MAX)
+			v = ADV_USECS_MAX;
+	} else {
+		cur = budget;
+		v = cur * 2;
+		if (v > ADV_BUDGET_MAX)
+			v = ADV_BUDGET_MAX;
+	}
+	if (v <= cur || cur <= 0) {
+		snprintf(tail, n, "%s %lld is at netbuf's ceiling: spread the "
+			 "load (RSS, RPS) or look at what else the CPU runs",
+			 by_time ? "net.core.netdev_budget_usecs" :
+			 "net.core.netdev_budget", cur);
+		return;
+	}
+	host_prop(&p, by_time ? "net.core.netdev_budget_usecs" :
+		  "net.core.netdev_budget", v);
+	because(&p, "softnet time_squeeze %llu on %u CPU(s), %.3f%% of %llu "
+		"packets processed: net_rx_action stopped with work left",
+		(unsigned long long)squeeze, cpus, pct,
+		(unsigned long long)processed);
+	if (by_time)
+		because(&p, "%.1f packets per squeeze, fewer than "
+			"net.core.netdev_budget %lld: a run that stops on the "
+			"packet budget has taken at least that many, so these "
+			"ran out of time (net.core.netdev_budget_usecs %lld)",
+			per, budget, usecs);
+	else
+		because(&p, "%.1f packets per squeeze, at least "
+			"net.core.netdev_budget %lld: the packet budget can be "
+			"what stops them (net.core.netdev_budget_usecs %lld)",
+			per, budget, usecs);
+	because(&p, "a run allowed %.1f times as much stops with work left "
+		"at most 1/%.1f as often while the work per run stays within "
+		"it; softirq work then holds the CPU longer per run",
+		(double)v / (double)cur, (double)v / (double)cur);
+	expect(&p, "time_squeeze_pct", pct * (double)cur / (double)v);
+	nb_proposals_add(a->props, &p);
+	snprintf(tail, n, "proposed: %s %lld, expected time_squeeze at most "
+		 "%.3f%% of packets", p.sysctl, v,
+		 pct * (double)cur / (double)v);
+}
+
 static void adv_softnet(struct adv *a)
 {
 	u64 total, processed;
-	char list[512];
+	char list[512], tail[512];
 	unsigned int cpus;
 	double pct;
 
 	cpus = cpu_list(a->v, 0, list, sizeof(list), &total, &processed);
-	if (total >= ADV_SOFTNET_DROPS)
+	if (total >= ADV_SOFTNET_DROPS) {
+		backlog_propose(a, total, processed, cpus, tail, sizeof(tail));
 		finding(a, "warn", "softnet", NULL,
 			"softnet backlog drops %llu on %u CPU(s) (%s) of %llu "
-			"packets processed: a CPU's input backlog overflowed; "
-			"raise net.core.netdev_max_backlog (now %s) or spread "
-			"the load (RSS, RPS)", (unsigned long long)total, cpus,
-			list, (unsigned long long)processed,
-			sysctl_str(a, SC_MAX_BACKLOG));
+			"packets processed: a CPU's input backlog overflowed "
+			"(net.core.netdev_max_backlog now %s); %s",
+			(unsigned long long)total, cpus, list,
+			(unsigned long long)processed,
+			sysctl_str(a, SC_MAX_BACKLOG), tail);
+	}
 	cpus = cpu_list(a->v, 1, list, sizeof(list), &total, &processed);
 	pct = processed ? 100.0 * (double)total / (double)processed : 0;
 	if (!total)
 		return;
+	if (pct >= ADV_SQUEEZE_PCT)
+		budget_propose(a, total, processed, pct, cpus, tail,
+			       sizeof(tail));
+	else
+		snprintf(tail, sizeof(tail), "below %.1f%%: no setting "
+			 "proposed", ADV_SQUEEZE_PCT);
 	finding(a, pct >= ADV_SQUEEZE_PCT ? "warn" : "info", "softnet", NULL,
 		"softnet time_squeeze %llu on %u CPU(s) (%s), %.3f%% of %llu "
 		"packets processed: net_rx_action ran out of budget or time "
-		"with work left; %s net.core.netdev_budget (now %s) / "
-		"net.core.netdev_budget_usecs (now %s)",
+		"with work left (net.core.netdev_budget now %s, "
+		"net.core.netdev_budget_usecs now %s); %s",
 		(unsigned long long)total, cpus, list, pct,
-		(unsigned long long)processed, pct >= ADV_SQUEEZE_PCT ?
-		"raise" : "if it grows, raise", sysctl_str(a, SC_BUDGET),
-		sysctl_str(a, SC_BUDGET_USECS));
+		(unsigned long long)processed, sysctl_str(a, SC_BUDGET),
+		sysctl_str(a, SC_BUDGET_USECS), tail);
 }
 
 static void adv_probes(struct adv *a)
@@ -321,24 +729,110 @@ static void adv_ok(struct adv *a)
 }
 
 static const struct em_key K_PERIOD = EM_KEY("period_s", NULL, EM_SECS, 0);
+static const struct em_key K_PIFACE = EM_KEY("iface", NULL, EM_COUNT, 0);
+static const struct em_key K_SYSCTL = EM_KEY("sysctl", NULL, EM_COUNT, 0);
+static const struct em_key K_VALUE = EM_KEY("value", NULL, EM_COUNT, 0);
+static const struct em_key K_SCOPE = EM_KEY("scope", NULL, EM_COUNT, 0);
+static const struct em_key K_COMMAND = EM_KEY("command", NULL, EM_COUNT, 0);
+static const struct em_key K_WHY = EM_KEY("because", NULL, EM_COUNT, 0);
+static const struct em_key K_EVENTS = EM_KEY("events_log", NULL, EM_COUNT, 0);
+
+/* "1.00ms" for _ns metrics, "0.123%" for _pct, "4.2/s" for _per_s. */
+void nb_fmt_metric(char *buf, size_t n, const char *metric, double x)
+{
+	size_t l = strlen(metric);
+
+	if (isnan(x))
+		snprintf(buf, n, "-");
+	else if (l > 3 && !strcmp(metric + l - 3, "_ns"))
+		nb_fmt_duration(buf, n, (u64)x);
+	else if (l > 4 && !strcmp(metric + l - 4, "_pct"))
+		snprintf(buf, n, "%.3f%%", x);
+	else
+		snprintf(buf, n, "%.2f/s", x);
+}
+
+void proposals_emit(struct emitter *em, const struct nb_proposals *ps)
+{
+	char cmd[256], bound[32];
+	size_t i, k;
+
+	em_list_begin(em, "proposals", NULL, EM_L_NOTABLE);
+	for (i = 0; i < ps->n; i++) {
+		const struct nb_proposal *p = &ps->p[i];
+
+		em_row_begin(em, 0);
+		em_str(em, &K_PIFACE, p->iface[0] ? p->iface : NULL);
+		em_str(em, &K_SYSCTL, p->sysctl);
+		em_str(em, &K_VALUE, p->value);
+		em_str(em, &K_SCOPE, p->scope);
+		nb_proposal_command(cmd, sizeof(cmd), p);
+		em_str(em, &K_COMMAND, cmd);
+		em_obj_begin(em, "expect", NULL);
+		for (k = 0; k < p->nexpect; k++) {
+			const struct em_key ek = EM_KEY(p->expect[k].metric,
+							NULL, EM_COUNT, 0);
+
+			em_f64(em, &ek, p->expect[k].bound);
+		}
+		em_obj_end(em);
+		em_list_begin(em, "because", NULL, EM_L_NOTABLE);
+		for (k = 0; k < p->nbecause; k++)
+			em_str(em, &K_WHY, p->because[k]);
+		em_list_end(em);
+		em_row_end(em);
+	}
+	em_list_end(em);
+	if (!ps->n)
+		return;
+	em_note(em, "\nProposals (save a baseline, apply, then 'netbuf "
+		"baseline compare' checks the expected effect):");
+	for (i = 0; i < ps->n; i++) {
+		const struct nb_proposal *p = &ps->p[i];
+		char exp[512] = "";
+		size_t off = 0;
+
+		for (k = 0; k < p->nexpect && off < sizeof(exp); k++) {
+			nb_fmt_metric(bound, sizeof(bound), p->expect[k].metric,
+				      p->expect[k].bound);
+			off += (size_t)snprintf(exp + off, sizeof(exp) - off,
+						"%s%s <= %s", k ? ", " : "",
+						p->expect[k].metric, bound);
+		}
+		nb_proposal_command(cmd, sizeof(cmd), p);
+		em_note(em, "\n%s%s%s = %s (%s)", p->iface[0] ? p->iface : "",
+			p->iface[0] ? ": " : "", p->sysctl, p->value, p->scope);
+		em_note(em, "  apply:   %s", cmd);
+		em_note(em, "  expect:  %s", exp);
+		for (k = 0; k < p->nbecause; k++)
+			em_note(em, "  because: %s", p->because[k]);
+	}
+}
 
 unsigned int advise_emit(struct emitter *em, const struct nb_snapshot *s,
-			 const struct nb_view *v)
+			 const struct nb_view *v, const struct nb_evlog *log,
+			 struct nb_proposals *out)
 {
-	struct adv a = { em, s, v, 0 };
+	struct nb_proposals own = { NULL, 0 };
+	struct adv a = { em, s, v, log, out ? out : &own, 0 };
 	size_t i;
 
-	em_doc_begin(em, "netbuf-advise/1");
-	if (v->secs > 0)
-		em_f64(em, &K_PERIOD, v->secs);
-	else
-		em_null(em, &K_PERIOD);
-	if (v->secs > 0)
-		em_note(em, "Based on a %.1f s measurement:", v->secs);
-	else
-		em_note(em, "Based on the counters since netbuf was loaded or "
-			"reset:");
-	em_list_begin(em, "findings", NULL, EM_L_NOHEADER);
+	if (em) {
+		em_doc_begin(em, "netbuf-advise/2");
+		if (v->secs > 0)
+			em_f64(em, &K_PERIOD, v->secs);
+		else
+			em_null(em, &K_PERIOD);
+		em_bool(em, &K_EVENTS, log != NULL);
+		if (v->secs > 0)
+			em_note(em, "Based on a %.1f s measurement%s:",
+				v->secs, log ? " and the events log" : "");
+		else
+			em_note(em, "Based on the counters since netbuf was "
+				"loaded or reset%s:",
+				log ? " and the events log" : "");
+		em_list_begin(em, "findings", NULL, EM_L_NOHEADER);
+	}
 	for (i = 0; i < v->n; i++) {
 		const struct nb_ifview *f = &v->ifs[i];
 
@@ -354,19 +848,43 @@ unsigned int advise_emit(struct emitter *em, const struct nb_snapshot *s,
 	adv_probes(&a);
 	if (!a.warnings)
 		adv_ok(&a);
-	em_list_end(em);
-	em_doc_end(em);
+	if (em) {
+		em_list_end(em);
+		proposals_emit(em, a.props);
+		em_doc_end(em);
+	}
+	nb_proposals_free(&own);
 	return a.warnings;
+}
+
+int nb_advise_events(const struct nb_opts *o, struct nb_evlog *log)
+{
+	char path[4096];
+	int fd, r;
+
+	memset(log, 0, sizeof(*log));
+	snprintf(path, sizeof(path), "%s/events", o->paths.proc);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0) {
+		fprintf(stderr, "netbuf: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	r = nb_evlog_read(o, fd, log);
+	close(fd);
+	return r < 0 ? -1 : 1;
 }
 
 int cmd_advise(const struct nb_opts *o, int argc, char **argv)
 {
 	struct nb_snapshot s, s2;
+	struct nb_evlog log;
 	struct emitter *em;
 	struct nb_view v;
 	unsigned int warnings;
 	char why[256];
-	int r;
+	int r, have;
 
 	(void)argv;
 	if (argc)
@@ -391,11 +909,18 @@ int cmd_advise(const struct nb_opts *o, int argc, char **argv)
 	} else {
 		nb_view_build(NULL, &s, &v, why, sizeof(why));
 	}
+	have = nb_advise_events(o, &log);
+	if (have < 0) {
+		nb_view_free(&v);
+		nb_snapshot_free(&s);
+		return NB_EXIT_RUNTIME;
+	}
 	em = em_open(o->fmt, 0);
-	warnings = advise_emit(em, &s, &v);
+	warnings = advise_emit(em, &s, &v, have ? &log : NULL, NULL);
 	r = nb_output(em);
 	if (r == NB_EXIT_OK && warnings)
 		r = NB_EXIT_FINDINGS;
+	free(log.ev);
 	nb_view_free(&v);
 	nb_snapshot_free(&s);
 	return r;

@@ -7,10 +7,12 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "advice.h"
 #include "baseline.h"
 #include "cli.h"
 #include "keys.h"
@@ -21,12 +23,14 @@
 int cmd_baseline_save(const struct nb_opts *o, int argc, char **argv)
 {
 	double secs = o->has_interval ? o->interval : SAVE_DEFAULT_SECS;
+	struct nb_proposals props = { NULL, 0 };
 	struct nb_snapshot s[2];
+	struct nb_evlog log;
 	char why[256];
 	struct nb_view v;
 	struct nb_err e;
 	size_t n = secs > 0 ? 2 : 1;
-	int r = NB_EXIT_RUNTIME;
+	int r = NB_EXIT_RUNTIME, have;
 
 	if (argc != 1)
 		return nb_usage("baseline save: expected one FILE (see "
@@ -44,13 +48,22 @@ int cmd_baseline_save(const struct nb_opts *o, int argc, char **argv)
 			"saved\n", why);
 		goto out;
 	}
-	if (n == 2)
-		nb_view_free(&v);
-	if (nb_baseline_save(argv[0], s, n, &e) < 0)
+	if (n == 1)
+		nb_view_build(NULL, &s[0], &v, NULL, 0);
+	/* the proposals advise makes of that period, recorded to check */
+	have = nb_advise_events(o, &log);
+	if (have >= 0)
+		advise_emit(NULL, &s[n - 1], &v, have ? &log : NULL, &props);
+	nb_view_free(&v);
+	if (have < 0)
+		goto out;
+	free(log.ev);
+	if (nb_baseline_save(argv[0], s, n, &props, &e) < 0)
 		nb_fail(&e);
 	else
 		r = NB_EXIT_OK;
 out:
+	nb_proposals_free(&props);
 	nb_snapshot_free(&s[0]);
 	nb_snapshot_free(&s[1]);
 	return r;
@@ -369,6 +382,155 @@ static void emit_sysctls(struct emitter *em, const struct nb_sysctls *b,
 	em_list_end(em);
 }
 
+/* ---- proposals recorded in the baseline: did their effect hold? ---- */
+
+static const struct nb_ifview *by_name(const struct nb_view *v,
+				       const char *iface)
+{
+	size_t i;
+
+	for (i = 0; v && i < v->n; i++)
+		if (!strcmp(v->ifs[i].iface, iface))
+			return &v->ifs[i];
+	return NULL;
+}
+
+/* An expect metric measured in a view, with the count it rests on. */
+static struct mval expect_value(const char *metric, const char *iface,
+				const struct nb_view *v)
+{
+	const struct nb_ifview *f = by_name(v, iface);
+	struct mval r = { 0, NAN, 0 };
+	struct mval proc = softnet_value(v, 0);
+	struct mval x;
+
+	if (!strcmp(metric, "coll_p99_ns"))
+		return metric_value(&metrics[2], v, f);
+	if (!strcmp(metric, "prune_drop_per_s"))
+		return metric_value(&metrics[5], v, f);
+	if (!strcmp(metric, "time_squeeze_pct") ||
+	    !strcmp(metric, "dropped_pct")) {
+		x = softnet_value(v, metric[0] == 't' ? 2 : 1);
+		if (!x.has)
+			return r;
+		r.has = 1;
+		r.n = proc.n + (metric[0] == 'd' ? x.n : 0);
+		if (r.n)
+			r.x = 100.0 * (double)x.n / (double)r.n;
+	}
+	return r;
+}
+
+/* Held, not held, or why it cannot be told. */
+static const char *verdict(const struct cmp *c, const char *metric,
+			   struct mval a, double bound)
+{
+	size_t l = strlen(metric);
+
+	if (c->after_spans_reset)
+		return "reset since the baseline";
+	if (!a.has)
+		return "no value";
+	/* a rate stands on its own; p99 and percentages need samples */
+	if (!(l > 6 && !strcmp(metric + l - 6, "_per_s")) &&
+	    a.n < NB_MIN_SAMPLES)
+		return "too few samples";
+	if (isnan(a.x))
+		return "no value";
+	return a.x <= bound ? "held" : "not held";
+}
+
+static const struct em_key K_PSYSCTL = EM_KEY("sysctl", "sysctl", EM_COUNT, 0);
+static const struct em_key K_PVALUE = EM_KEY("value", "value", EM_COUNT, 0);
+static const struct em_key K_PSCOPE = EM_KEY("scope", NULL, EM_COUNT, 0);
+static const struct em_key K_PIFACE = EM_KEY("iface", "iface", EM_COUNT, 0);
+static const struct em_key K_APPLIED = EM_KEY("applied", "applied", EM_COUNT,
+					   0);
+static const struct em_key K_EXPECT = EM_KEY("expect", NULL, EM_COUNT, 0);
+static const struct em_key K_EXPECT_T = EM_KEY("expect", "expect", EM_COUNT,
+					    EM_K_NOJSON);
+static const struct em_key K_BEFORE_T = EM_KEY("before", "before", EM_COUNT,
+					    EM_K_NOJSON);
+static const struct em_key K_AFTER_T = EM_KEY("after", "after", EM_COUNT,
+					   EM_K_NOJSON);
+static const struct em_key K_VERDICT = EM_KEY("verdict", "verdict", EM_COUNT,
+					   0);
+static const struct em_key K_PREC = EM_KEY("proposals_recorded", NULL,
+					EM_COUNT, 0);
+static const struct em_key K_BEFORE_J = EM_KEY("before", NULL, EM_COUNT, 0);
+static const struct em_key K_AFTER_J = EM_KEY("after", NULL, EM_COUNT, 0);
+
+static void emit_pnum(struct emitter *em, const struct em_key *k, double x)
+{
+	if (isnan(x))
+		em_null(em, k);
+	else
+		em_f64(em, k, x);
+}
+
+static void emit_proposals(struct cmp *c, const struct nb_baseline *b,
+			   const struct nb_snapshot *now)
+{
+	const struct nb_proposals *ps = &b->props;
+	char txt[32];
+	size_t i, k;
+
+	em_bool(c->em, &K_PREC, b->has_props);
+	if (!b->has_props)
+		em_note(c->em, "note: this baseline file (version %u) records "
+			"no proposals: it was saved by a netbuf from before "
+			"proposals; the figures below compare as before, but "
+			"no expected effect can be checked (save a new "
+			"baseline)", b->version);
+	else if (!ps->n)
+		em_note(c->em, "no proposals were made when the baseline was "
+			"saved: nothing to check");
+	em_list_begin(c->em, "proposals", "Proposals recorded in the "
+		      "baseline: expected vs measured", 0);
+	for (i = 0; i < ps->n; i++) {
+		const struct nb_proposal *p = &ps->p[i];
+		int applied = nb_proposal_applied(p, &now->sysctl);
+
+		for (k = 0; k < p->nexpect; k++) {
+			const char *m = p->expect[k].metric;
+			double bound = p->expect[k].bound;
+			struct mval bv = expect_value(m, p->iface, c->before);
+			struct mval av = expect_value(m, p->iface, c->after);
+
+			em_row_begin(c->em, 0);
+			em_str(c->em, &K_PIFACE, p->iface[0] ? p->iface : NULL);
+			em_str(c->em, &K_PSYSCTL, p->sysctl);
+			em_str(c->em, &K_PVALUE, p->value);
+			em_str(c->em, &K_PSCOPE, p->scope);
+			if (applied < 0)
+				em_null(c->em, &K_APPLIED);
+			else
+				em_bool(c->em, &K_APPLIED, applied);
+			em_str(c->em, &K_METRIC, m);
+			em_f64(c->em, &K_EXPECT, bound);
+			nb_fmt_metric(txt, sizeof(txt), m, bound);
+			em_str(c->em, &K_EXPECT_T, txt);
+			emit_pnum(c->em, &K_BEFORE_J, bv.x);
+			nb_fmt_metric(txt, sizeof(txt), m, bv.x);
+			em_str(c->em, &K_BEFORE_T, txt);
+			if (bv.has)
+				em_u64(c->em, &K_BEFORE_N, bv.n);
+			else
+				em_null(c->em, &K_BEFORE_N);
+			emit_pnum(c->em, &K_AFTER_J, av.x);
+			nb_fmt_metric(txt, sizeof(txt), m, av.x);
+			em_str(c->em, &K_AFTER_T, txt);
+			if (av.has)
+				em_u64(c->em, &K_AFTER_N, av.n);
+			else
+				em_null(c->em, &K_AFTER_N);
+			em_str(c->em, &K_VERDICT, verdict(c, m, av, bound));
+			em_row_end(c->em);
+		}
+	}
+	em_list_end(c->em);
+}
+
 static const struct em_key K_FILE = EM_KEY("file", "file", EM_COUNT, 0);
 static const struct em_key K_SAVED_BY = EM_KEY("saved_by", NULL, EM_COUNT, 0);
 static const struct em_key K_KERNEL = EM_KEY("kernel", "kernel", EM_COUNT, 0);
@@ -432,7 +594,7 @@ static void compare_emit(struct emitter *em, const struct nb_opts *o,
 			 in->after_spans_reset };
 	double bs = in->before ? in->before->secs : 0, as = in->after->secs;
 
-	em_doc_begin(em, "netbuf-compare/2");
+	em_doc_begin(em, "netbuf-compare/3");
 	emit_snapinfo(em, "baseline", base, in->file, in->b->tool);
 	emit_snapinfo(em, "current", in->now, NULL, NULL);
 	em_obj_begin(em, "since_baseline", "since the baseline");
@@ -460,6 +622,7 @@ static void compare_emit(struct emitter *em, const struct nb_opts *o,
 	emit_ifaces(&c);
 	emit_softnet(&c);
 	emit_sysctls(em, &base->sysctl, &in->now->sysctl);
+	emit_proposals(&c, in->b, in->now);
 	em_doc_end(em);
 }
 

@@ -14,8 +14,9 @@ typedef uint64_t u64;
 #endif
 
 #define NB_PROC_FORMAT		1	/* /proc/netbuf format this tool reads */
-#define NB_BASELINE_VERSION	2	/* baseline file version it writes; it
-					   reads 1 (no boot_id) too */
+#define NB_BASELINE_VERSION	3	/* baseline file version it writes; it
+					   reads 1 (no boot_id) and 2 (no
+					   proposals) too */
 #define NB_MIN_SAMPLES		100	/* fewer: no percentiles compared,
 					   no percent changes, no p99 advice */
 

@@ -152,11 +152,11 @@ has "hist napi -p" '"hist": "napi_ns"'
 
 # ---- advise ----
 nb advise; check "advise busy: warnings, exit 3" 3
-has "advise busy" "consider lowering tcp_rmem max (Cloudflare's 2015 fix was 4 MiB)"
+has "advise busy" "proposed: net.ipv4.tcp_rmem max 2097152 (2.0 MiB)"
 has "advise busy" "prune drops (RcvPruned)"
 has "advise busy" "NAPI budget exhausted in 6.0% of polls"
 has "advise busy" "softnet backlog drops 345"
-has "advise busy" "raise net.core.netdev_max_backlog (now unknown)"
+has "advise busy" "net.core.netdev_max_backlog cannot be read here"
 if grep -q tcp_adv_win_scale "$TMP/out"; then
 	bad "advise on 6.12 cites tcp_adv_win_scale (obsolete since 6.6)"
 else ok; fi
@@ -165,7 +165,7 @@ echo 1000 >"$TMP/maxbl/sys/net/core/netdev_max_backlog"
 echo junk >"$TMP/maxbl/sys/net/core/dev_weight"
 fixture "$TMP/maxbl"
 nb advise; check "advise, netdev_max_backlog read" 3
-has "advise, netdev_max_backlog read" "raise net.core.netdev_max_backlog (now 1000)"
+has "advise, netdev_max_backlog read" "proposed: net.core.netdev_max_backlog 2000"
 nb show -j; check "show, junk sysctl is unknown" 0
 has "show, junk sysctl is unknown" '"net.core.dev_weight":null'
 fixture "$FIX/busy-6.12"
@@ -174,7 +174,114 @@ nb events -c 3; check "events -c without -f" 2 "-i and -c go with -f"
 nb events -i 1; check "events -i without -f" 2 "-i and -c go with -f"
 fixture "$FIX/basic-6.1"
 nb advise; check "advise basic" 0; has "advise basic" "no problems found"
-nb advise -i 0.1; check "advise -i" 0; has "advise -i" " s measurement:"
+nb advise -i 0.1; check "advise -i" 0; has "advise -i" " s measurement"
+
+# ---- advise proposals: computed, expected, checked by compare ----
+props() {	# props NAME CODE: CODE's asserts hold for p = the proposals
+	json "$1"
+	if python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+p = d['proposals']
+$2" "$TMP/out" 2>"$TMP/py"; then ok
+	else bad "$1: $(tail -1 "$TMP/py")"; fi
+}
+fixture "$FIX/collapse-6.12"
+nb advise -j; check "advise collapse-heavy" 3
+props "advise collapse-heavy: tcp_rmem max from the cost per byte" '
+assert len(p) == 1, p
+x = p[0]
+# 12 collapses at rcvbuf 32 MiB, 9.00-11.75 ms: p90 cost 11.5e6 / (32 MiB
+# + 256) ns per byte; 1e6 / that = 2.92 MB: the power of two below, 2 MiB
+assert x["sysctl"] == "net.ipv4.tcp_rmem" and x["scope"] == "netns", x
+assert x["value"] == "4096 131072 2097152", x
+assert x["iface"] == "eth0", x
+assert x["expect"] == {"coll_p99_ns": 1000000}, x
+assert x["command"] == "sysctl -w net.ipv4.tcp_rmem=\x274096 131072 2097152\x27", x
+assert any("12 of the 12 slow collapses" in b for b in x["because"]), x
+assert d["events_log"] is True'
+nb advise; check "advise collapse-heavy table" 3
+has "advise collapse-heavy table" "  apply:   sysctl -w net.ipv4.tcp_rmem='4096 131072 2097152'"
+has "advise collapse-heavy table" "  expect:  coll_p99_ns <= 1.00ms"
+fixture "$FIX/basic-6.1"
+nb advise -j; check "advise healthy" 0
+props "advise healthy: no proposal" '
+assert p == [], p'
+fixture "$FIX/slowreader-6.12"
+nb advise -j; check "advise slow reader" 3
+props "advise slow reader: findings, no proposal" '
+assert p == [], p
+f = {x["topic"]: x["text"] for x in d["findings"] if x["level"] == "warn"}
+assert "none of the 8 slow collapses in the events log had rcvbuf at the tcp_rmem max" in f["collapse"], f
+assert "no setting proposed" in f["collapse"], f
+assert "the application reads slower than data arrives; no setting proposed" in f["prune"], f
+assert "4 above it (set with SO_RCVBUF" in f["prune"], f'
+# without the events log nothing can be sized: a finding, no proposal
+rm -rf "$TMP/noev-coll"; cp -r "$FIX/collapse-6.12" "$TMP/noev-coll"
+rm "$TMP/noev-coll/netbuf/events"
+fixture "$TMP/noev-coll"
+nb advise -j; check "advise without events" 3
+props "advise without events: no proposal" '
+assert p == [] and d["events_log"] is False, p'
+# the workflow: baseline save (records the proposal), apply, compare
+fixture "$FIX/collapse-6.12"
+nb baseline save -i 0 "$TMP/bp"; check "save with proposals" 0
+if grep -q '^proposals 1$' "$TMP/bp" &&
+   grep -q '^proposal netns net.ipv4.tcp_rmem eth0 4096 131072 2097152$' "$TMP/bp" &&
+   grep -q '^expect coll_p99_ns 1000000$' "$TMP/bp"; then ok
+else bad "save: the proposal recorded in the file"; fi
+rm -rf "$TMP/applied"; cp -r "$FIX/collapse-6.12" "$TMP/applied"
+printf '4096\t131072\t2097152\n' >"$TMP/applied/sys/net/ipv4/tcp_rmem"
+python3 tests/fixtool.py "$TMP/applied" grow eth0 500 262144
+fixture "$TMP/applied"
+nb baseline compare -j -i 0 "$TMP/bp"; check "compare proposal held" 0
+props "compare: expected effect held" '
+assert d["proposals_recorded"] is True
+assert len(p) == 1, p
+x = p[0]
+assert x["sysctl"] == "net.ipv4.tcp_rmem" and x["applied"] is True, x
+assert x["metric"] == "coll_p99_ns" and x["expect"] == 1000000, x
+assert x["after_samples"] == 500 and x["after"] <= 1000000, x
+assert x["verdict"] == "held", x'
+nb baseline compare -i 0 "$TMP/bp"; check "compare proposal table" 0
+has "compare proposal table" "Proposals recorded in the baseline: expected vs measured"
+if grep -q '^eth0  *net.ipv4.tcp_rmem  *4096 131072 2097152  *yes  *coll_p99_ns  *1.00ms .* 500  *held$' "$TMP/out"
+then ok; else bad "compare proposal table: the held row"; fi
+# not applied, and collapses as slow as before: not held
+rm -rf "$TMP/notapplied"; cp -r "$FIX/collapse-6.12" "$TMP/notapplied"
+python3 tests/fixtool.py "$TMP/notapplied" grow eth0 500 8388608
+fixture "$TMP/notapplied"
+nb baseline compare -j -i 0 "$TMP/bp"; check "compare proposal not held" 0
+props "compare: expected effect not held" '
+x = p[0]
+assert x["applied"] is False and x["after"] > 1000000, x
+assert x["verdict"] == "not held", x'
+# too few collapses after the change to tell
+rm -rf "$TMP/few"; cp -r "$TMP/applied" "$TMP/few"
+cp "$FIX/collapse-6.12/netbuf/rcvbuf" "$FIX/collapse-6.12/netbuf/histograms" "$TMP/few/netbuf/"
+python3 tests/fixtool.py "$TMP/few" grow eth0 20 262144
+fixture "$TMP/few"
+nb baseline compare -j -i 0 "$TMP/bp"; check "compare proposal few" 0
+props "compare: too few samples" '
+assert p[0]["verdict"] == "too few samples" and p[0]["after_samples"] == 20, p'
+# an old baseline file (version 2, no proposals) still compares, and says so
+fixture "$FIX/collapse-6.12"
+nb baseline save -i 0 "$TMP/bold"
+sed '1s/^netbuf-baseline 3$/netbuf-baseline 2/; /^proposals /,/^end$/{/^end$/!d}' \
+	"$TMP/bold" >"$TMP/bold2"
+fixture "$TMP/applied"
+nb baseline compare -j -i 0 "$TMP/bold2"; check "compare old file" 0
+props "compare old file: compares, no proposals" '
+assert d["proposals_recorded"] is False and p == [], p
+assert [r for r in d["interfaces"] if r["iface"] == "eth0"]'
+nb baseline compare -i 0 "$TMP/bold2"; check "compare old file table" 0
+has "compare old file table" "note: this baseline file (version 2) records no proposals"
+has "compare old file table" "eth0   coll_calls_per_s"
+# a broken proposal section is refused like any other corruption
+sed 's/^expect coll_p99_ns 1000000$/expect coll_p99_ns 1e6x/' "$TMP/bp" >"$TMP/bpbad"
+nb baseline compare "$TMP/bpbad"; check "compare bad expect" 1 "bad number in expect line"
+sed 's/^proposal netns /proposal galaxy /' "$TMP/bp" >"$TMP/bpbad"
+nb baseline compare "$TMP/bpbad"; check "compare bad scope" 1 "bad proposal scope"
 
 # ---- events ----
 fixture "$FIX/busy-6.12"
@@ -323,7 +430,7 @@ else bad "watch on a terminal redraws in place"; fi
 fixture "$FIX/basic-6.1"
 nb baseline save -i 0.2 "$TMP/b1"; check "save" 0
 if [ -s "$TMP/b1" ] && [ ! -e "$TMP/b1.tmp" ] &&
-   [ "$(head -1 "$TMP/b1")" = "netbuf-baseline 2" ]; then ok
+   [ "$(head -1 "$TMP/b1")" = "netbuf-baseline 3" ]; then ok
 else bad "save wrote $TMP/b1"; fi
 fixture "$FIX/basic-6.1-later"
 nb baseline compare -i 0 "$TMP/b1"; check "compare" 0
@@ -334,14 +441,14 @@ nb baseline compare "$TMP/b1"; check "compare, equal periods" 0
 has "compare, equal periods" "basis a fresh period as long as the saved one"
 has "compare" "net.ipv4.tcp_rmem"
 nb baseline compare -j "$TMP/b1"; check "compare -j" 0; json "compare -j"
-has "compare -j" '"format":"netbuf-compare/2"'
+has "compare -j" '"format":"netbuf-compare/3"'
 nb baseline compare -p -i 0.1 "$TMP/b1"; check "compare -i" 0
 json "compare -i"; has "compare -i" '"basis": "a fresh period of -i SECS"'
 # a baseline whose period saw counters grow: before figures
 fixture "$FIX/basic-6.1"; nb baseline save -i 0 "$TMP/s1"
 sleep 0.2
 fixture "$FIX/basic-6.1-later"; nb baseline save -i 0 "$TMP/s2"
-{ sed '/^end$/d; s/^snapshots 1$/snapshots 2/' "$TMP/s1"
+{ sed '/^proposals /,$d; s/^snapshots 1$/snapshots 2/' "$TMP/s1"
   sed '1,/^snapshots 1$/d; s/^snapshot 1$/snapshot 2/' "$TMP/s2"; } >"$TMP/b2"
 nb baseline compare -j -i 0 "$TMP/b2"; check "compare period" 0
 if python3 -c '
@@ -360,8 +467,8 @@ has "compare reset -j" '"reset":true'
 # corrupt and foreign baseline files
 head -c 700 "$TMP/b1" >"$TMP/trunc"
 nb baseline compare "$TMP/trunc"; check "compare truncated" 1 "truncated"
-sed 's/^netbuf-baseline 2$/netbuf-baseline 3/' "$TMP/b1" >"$TMP/v3"
-nb baseline compare "$TMP/v3"; check "compare v3" 1 "unsupported baseline version 3"
+sed 's/^netbuf-baseline 3$/netbuf-baseline 4/' "$TMP/b1" >"$TMP/v4"
+nb baseline compare "$TMP/v4"; check "compare v4" 1 "unsupported baseline version 4"
 sed 's/^file rcvbuf 5$/file rcvbuf 4/' "$TMP/b1" >"$TMP/short"
 nb baseline compare "$TMP/short"; check "compare corrupt" 1 "short:33: expected 'file'"
 nb baseline compare "$TMP/none"; check "compare missing" 1 "No such file"
@@ -439,7 +546,7 @@ assert s["reset"] is True and "rebooted" in s["reset_reason"], s'
 fixture "$TMP/c-a"; nb baseline save -i 0 "$TMP/cp1"
 sleep 0.3
 fixture "$TMP/c-b"; nb baseline save -i 0 "$TMP/cp2"
-{ sed '/^end$/d; s/^snapshots 1$/snapshots 2/' "$TMP/cp1"
+{ sed '/^proposals /,$d; s/^snapshots 1$/snapshots 2/' "$TMP/cp1"
   sed '1,/^snapshots 1$/d; s/^snapshot 1$/snapshot 2/' "$TMP/cp2"; } >"$TMP/cbp"
 # few samples: lo 12 before, 2 after; eth0 1500 before, 1500 after
 rm -rf "$TMP/c-c"; cp -r "$TMP/c-b" "$TMP/c-c"

@@ -5,7 +5,8 @@ keeping its figures consistent (rows and total, histograms), for the
 compare scenarios of tests/cli.sh.
 
   fixtool.py DIR boot_id ID         write sys/kernel/random/boot_id
-  fixtool.py DIR grow IFACE K       K more collapses of 1024 ns on IFACE
+  fixtool.py DIR grow IFACE K [NS]  K more collapses of NS ns (default
+                                    1024, a power of two) on IFACE
   fixtool.py DIR rename OLD NEW     the interface OLD is now called NEW
   fixtool.py DIR addgone IFACE IDX  a gone row with 3 out-of-order prunes
   fixtool.py DIR evict IFACE        that row evicted into the unknown row
@@ -37,21 +38,24 @@ def find(rows, iface):
     return [r for r in rows[1:] if r[0] == iface][0]
 
 
-def grow(d, iface, k):
+def grow(d, iface, k, ns=1024):
     p = table(d, "rcvbuf")
     rows = load(p)
     for r in (find(rows, iface), find(rows, "total")):
         add(r, rows[0], "coll_calls", k)
         add(r, rows[0], "coll_skbs", k)
-        add(r, rows[0], "coll_ns", 1024 * k)
+        add(r, rows[0], "coll_ns", ns * k)
+        i = rows[0].index("coll_max_ns")
+        r[i] = str(max(int(r[i]), ns))
     save(p, rows)
     p = table(d, "histograms")
     rows = load(p)
     h = [r for r in rows[1:] if r[0] == iface and r[2] == "collapse"][0]
     h[3] = str(int(h[3]) + k)
-    h[4] = str(int(h[4]) + 1024 * k)
+    h[4] = str(int(h[4]) + ns * k)
+    h[5] = str(max(int(h[5]), ns))
     b = dict(t.split(":") for t in h[6:])
-    b["1024"] = str(int(b.get("1024", "0")) + k)
+    b[str(ns)] = str(int(b.get(str(ns), "0")) + k)
     h[6:] = ["%s:%s" % (lo, b[lo]) for lo in sorted(b, key=int)]
     save(p, rows)
 
@@ -101,7 +105,7 @@ def main():
         with open(os.path.join(d, "sys/kernel/random/boot_id"), "w") as f:
             f.write(args[0] + "\n")
     elif cmd == "grow":
-        grow(d, args[0], int(args[1]))
+        grow(d, args[0], int(args[1]), *[int(a) for a in args[2:3]])
     elif cmd == "rename":
         rename(d, args[0], args[1])
     elif cmd == "addgone":

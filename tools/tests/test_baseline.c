@@ -31,7 +31,7 @@ static char *write_text(const struct nb_snapshot *s, size_t n)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	assert_int_equal(nb_baseline_write(f, s, n), 0);
+	assert_int_equal(nb_baseline_write(f, s, n, NULL), 0);
 	fclose(f);
 	return buf;
 }
@@ -46,7 +46,7 @@ static void roundtrip(void **state)
 	(void)state;
 	two(s);
 	text = write_text(s, 2);
-	assert_contains(text, "netbuf-baseline 2\ntool " NETBUF_VERSION
+	assert_contains(text, "netbuf-baseline 3\ntool " NETBUF_VERSION
 			"\nsnapshots 2\nsnapshot 1\nrealtime_ns "
 			"1700000000000000000\nboottime_ns 5000000000000\n"
 			"boot_id -\n");
@@ -106,17 +106,81 @@ static char *edit(const char *text, const char *from, const char *to)
 	return out;
 }
 
+static void proposals_roundtrip(void **state)
+{
+	struct nb_proposals ps = { NULL, 0 };
+	struct nb_proposal p;
+	struct nb_snapshot s[2];
+	struct nb_baseline b;
+	struct nb_err e;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	strcpy(p.sysctl, "net.ipv4.tcp_rmem");
+	strcpy(p.value, "4096 131072 2097152");
+	strcpy(p.scope, "netns");
+	strcpy(p.iface, "eth0");
+	strcpy(p.expect[0].metric, "coll_p99_ns");
+	p.expect[0].bound = 1000000;
+	strcpy(p.expect[1].metric, "prune_drop_per_s");
+	p.expect[1].bound = 0.1 + 0.2;	/* not exact in binary */
+	p.nexpect = 2;
+	strcpy(p.because[0], "a reason: with words, 12 figures and (brackets)");
+	p.nbecause = 1;
+	nb_proposals_add(&ps, &p);
+	memset(&p, 0, sizeof(p));
+	strcpy(p.sysctl, "net.core.netdev_budget");
+	strcpy(p.value, "600");
+	strcpy(p.scope, "host");
+	nb_proposals_add(&ps, &p);
+	two(s);
+	assert_int_equal(nb_baseline_write(f, s, 2, &ps), 0);
+	fclose(f);
+	assert_contains(buf, "proposals 2\nproposal netns net.ipv4.tcp_rmem "
+			"eth0 4096 131072 2097152\nexpect coll_p99_ns 1000000\n");
+	assert_contains(buf, "proposal host net.core.netdev_budget - 600\n"
+			"end\n");
+	assert_int_equal(nb_baseline_parse("b", buf, len, &b, &e), 0);
+	assert_int_equal(b.version, 3);
+	assert_int_equal(b.has_props, 1);
+	assert_int_equal(b.props.n, 2);
+	assert_string_equal(b.props.p[0].value, "4096 131072 2097152");
+	assert_string_equal(b.props.p[0].iface, "eth0");
+	assert_true(b.props.p[0].expect[1].bound == 0.1 + 0.2);
+	assert_string_equal(b.props.p[0].because[0], ps.p[0].because[0]);
+	assert_string_equal(b.props.p[1].iface, "");
+	assert_string_equal(b.props.p[1].scope, "host");
+	assert_int_equal(b.props.p[1].nexpect, 0);
+	nb_baseline_free(&b);
+	nb_proposals_free(&ps);
+	nb_snapshot_free(&s[0]);
+	nb_snapshot_free(&s[1]);
+	free(buf);
+}
+
 static void parse_errors(void **state)
 {
 	static const struct { const char *from, *to, *err; } cases[] = {
-		{ "netbuf-baseline 2\n", "netbuf-snapshot 2\n",
+		{ "netbuf-baseline 3\n", "netbuf-snapshot 3\n",
 		  "not a netbuf baseline file" },
-		{ "netbuf-baseline 2\n", "netbuf-baseline 3\n",
-		  "unsupported baseline version 3 (this netbuf reads versions "
-		  "1 to 2)" },
+		{ "netbuf-baseline 3\n", "netbuf-baseline 4\n",
+		  "unsupported baseline version 4 (this netbuf reads versions "
+		  "1 to 3)" },
+		{ "proposals 0\n", "", "expected 'proposals'" },
+		{ "proposals 0\n", "proposals 1\n", "expected 'proposal'" },
+		{ "proposals 0\n", "proposals 1\nproposal netns "
+		  "net.ipv4.tcp_wmem eth0 1 2 3\n", "bad proposal sysctl" },
+		{ "proposals 0\n", "proposals 1\nproposal netns "
+		  "net.ipv4.tcp_rmem eth0\n", "bad proposal line" },
+		{ "proposals 0\n", "proposals 1\nproposal host "
+		  "net.core.netdev_budget - 600\nexpect time_squeeze_pct\n",
+		  "bad 'expect' line" },
 		{ "boot_id -\n", "", "expected 'boot_id'" },
 		{ "snapshots 2\n", "snapshots 3\n", "snapshots must be 1 or 2" },
-		{ "snapshots 2\n", "snapshots 1\n", "expected 'end'" },
+		{ "snapshots 2\n", "snapshots 1\n", "expected 'proposals'" },
 		{ "end\n", "", "truncated: expected 'end'" },
 		{ "end\n", "end\nmore\n", "data after 'end'" },
 		{ "end\n", "end", "truncated (last line has no newline)" },
@@ -159,12 +223,17 @@ static void parse_errors(void **state)
 	assert_int_equal(nb_baseline_parse("b", "", 0, &b, &e), -1);
 	assert_contains(e.msg, "not a netbuf baseline file");
 	/* version 1 files have no boot_id lines, and are still read */
-	bad = edit(text, "netbuf-baseline 2\n", "netbuf-baseline 1\n");
+	bad = edit(text, "netbuf-baseline 3\n", "netbuf-baseline 1\n");
+	v1 = edit(bad, "proposals 0\n", "");
+	free(bad);
+	bad = v1;
 	v1 = edit(bad, "boot_id -\n", "");
 	free(bad);
 	bad = edit(v1, "boot_id -\n", "");
 	assert_int_equal(nb_baseline_parse("b", bad, strlen(bad), &b, &e), 0);
 	assert_string_equal(b.snap[1].boot_id, "");
+	assert_int_equal(b.has_props, 0);
+	assert_int_equal(b.version, 1);
 	nb_baseline_free(&b);
 	free(bad);
 	free(v1);
@@ -192,13 +261,13 @@ static void save_atomic(void **state)
 	snprintf(path, sizeof(path), "%s/base", dir);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	tu_write(path, "old contents\n");
-	assert_int_equal(nb_baseline_save(path, s, 2, &e), 0);
+	assert_int_equal(nb_baseline_save(path, s, 2, NULL, &e), 0);
 	assert_false(file_exists(tmp));
 	assert_int_equal(nb_baseline_load(path, &b, &e), 0);
 	assert_int_equal(b.n, 2);
 	nb_baseline_free(&b);
 	snprintf(path, sizeof(path), "%s/no/such/dir/base", dir);
-	assert_int_equal(nb_baseline_save(path, s, 2, &e), -1);
+	assert_int_equal(nb_baseline_save(path, s, 2, NULL, &e), -1);
 	assert_contains(e.msg, "base.tmp: No such file or directory");
 	assert_false(file_exists(path));
 	assert_int_equal(nb_baseline_load(path, &b, &e), -1);
@@ -335,6 +404,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(roundtrip),
 		cmocka_unit_test(one_snapshot),
+		cmocka_unit_test(proposals_roundtrip),
 		cmocka_unit_test(parse_errors),
 		cmocka_unit_test(save_atomic),
 		cmocka_unit_test(view_rates),

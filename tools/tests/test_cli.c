@@ -182,7 +182,7 @@ static void help_and_version(void **state)
 	r = run_main(A("--version"));
 	assert_int_equal(r.rc, 0);
 	assert_contains(r.out, "netbuf " NETBUF_VERSION " (reads /proc/netbuf "
-			"format 1, baseline version 2)\n");
+			"format 1, baseline version 3)\n");
 	run_free(&r);
 	r = run_main(A("help"));
 	assert_int_equal(r.rc, 0);

@@ -434,7 +434,7 @@ static void advise(struct emitter *em, void *arg)
 {
 	struct advise_arg *a = arg;
 
-	advise_emit(em, &a->s, &a->v);
+	advise_emit(em, &a->s, &a->v, NULL, NULL);
 }
 
 static char *render_advise(const char *fixture, enum em_format fmt)
@@ -459,11 +459,12 @@ static void advise_busy(void **state)
 	assert_contains(t, "warn   eth0: tcp_collapse p99 3.41ms (max 11.2ms, "
 			"5000 calls");
 	assert_contains(t, "net.ipv4.tcp_rmem max 33554432 (32.0 MiB)");
-	assert_contains(t, "Cloudflare's 2015 fix was 4 MiB");
+	assert_contains(t, "no slow collapse of eth0 in the events log");
 	assert_contains(t, "30 prune drops (RcvPruned) in 300 prune episodes");
 	assert_contains(t, "NAPI budget exhausted in 6.0% of polls (12000 of "
 			"200000)");
 	assert_contains(t, "net.core.netdev_budget (now 300)");
+	assert_contains(t, "below 0.1%: no setting proposed");
 	assert_contains(t, "NAPI poll p99 2.80ms");
 	assert_contains(t, "softnet backlog drops 345 on 1 CPU(s) (cpu3 345)");
 	assert_contains(t, "info   softnet time_squeeze 12007 on 2 CPU(s)");
