@@ -180,7 +180,7 @@ enum nb_event_kind { NB_EV_COLLAPSE, NB_EV_PRUNE };
 #define NB_EVENTS_MAX_LIMIT	256	/* records per namespace */
 #define NB_EVENTS_THRESH_LIMIT	(60ULL * NSEC_PER_SEC)
 
-/* One slow episode, as kept in the per-CPU rings of events.c. */
+/* One slow episode, as kept in a namespace's ring in events.c. */
 struct nb_event {
 	u64 idx;		/* record index + 1; 0 while being written */
 	u64 time_ns;		/* CLOCK_REALTIME at the end */
@@ -293,10 +293,11 @@ static __always_inline void nb_kprobe_hold_irqs(void)
 int name params								\
 {									\
 	u64 t0;								\
+	int ret;							\
 									\
 	nb_kprobe_hold_irqs();						\
 	t0 = nb_timing_start();						\
-	int ret = __##name args;					\
+	ret = __##name args;						\
 									\
 	nb_timing_end(hook, t0);					\
 	return ret;							\
