@@ -388,6 +388,13 @@ nb_kv() {
 	return 1
 }
 
+# nb_ctl SETTING: write one setting (KEY=VALUE) to /proc/netbuf/control.
+nb_ctl() { echo "$1" >"$NB_PROC/control"; }
+
+# nb_ctlv KEY [NS]: a value of /proc/netbuf/control as NS (default: the
+# caller's namespace) reads it; nothing if the key is not there.
+nb_ctlv() { nb_in "${2:-}" awk -v k="$1" '$1 == k { print $2 }' "$NB_PROC/control"; }
+
 # nb_mem KEY: a value of /proc/netbuf/memory (of the namespace of the caller).
 nb_mem() { nb_kv "$NB_PROC/memory" "$1"; }
 

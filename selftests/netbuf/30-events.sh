@@ -13,13 +13,11 @@ E=nbe F=nbf
 ktap_header
 nb_require_module
 [ -x "$NB_RCVPRESS" ] || ktap_skip_all "no $NB_RCVPRESS"
-ctl() { echo "$1" > $NB_PROC/control; }
-ctlv() { awk -v k="$1" '$1 == k { print $2 }' $NB_PROC/control; }
 # events_recorded and events_lost are of the reader's namespace: $E's
 lostE() { ip netns exec $E awk '$1 == "events_lost" { print $2 }' $NB_PROC/control; }
 cleanup() {
 	nb_del_netns $E $F
-	[ -e $NB_PROC/control ] && ctl events_threshold_ns=1000000 && ctl events_max=32
+	[ -e $NB_PROC/control ] && nb_ctl events_threshold_ns=1000000 && nb_ctl events_max=32
 }
 trap cleanup EXIT
 nb_load
@@ -27,10 +25,10 @@ nb_del_netns $E $F
 for ns in $E $F; do ip netns add $ns; ip -n $ns link set lo up; done
 ktap_plan 29
 
-ktap_eq "default threshold 1 ms" "$(ctlv events_threshold_ns)" 1000000
-ctl events_threshold_ns=0
-ctl events_max=256
-ktap_eq "threshold set to 0" "$(ctlv events_threshold_ns)" 0
+ktap_eq "default threshold 1 ms" "$(nb_ctlv events_threshold_ns)" 1000000
+nb_ctl events_threshold_ns=0
+nb_ctl events_max=256
+ktap_eq "threshold set to 0" "$(nb_ctlv events_threshold_ns)" 0
 lost0=$(lostE)
 # The IPv4 run again until the kernel (TcpExt) saw a collapse or a prune
 # in it: on a loaded host half a second may bring none, and the checks of
@@ -51,7 +49,7 @@ sleep 0.2
 ev=$(ip netns exec $E cat $NB_PROC/events)
 echo "$ev" | head -4 | sed 's/^/# /'
 lost=$(($(lostE) - lost0))
-ktap_info "records lost to ring overflow: $lost (capacity $(ctlv events_max) per namespace)"
+ktap_info "records lost to ring overflow: $lost (capacity $(nb_ctlv events_max) per namespace)"
 ncoll=$(echo "$ev" | awk '$2 == "collapse"' | wc -l)
 nprune=$(echo "$ev" | awk '$2 == "prune"' | wc -l)
 ktap_check "collapse records exist ($ncoll)" test "$ncoll" -gt 0
@@ -93,11 +91,11 @@ for bad in events_max=0 events_max=257 events_max=12x events_threshold_ns=-1 \
 	got=$(nb_write $NB_PROC/control "$(printf '%s' "$bad" | od -An -tx1 | tr -d ' \n')")
 	[ "$got" = EINVAL ] && ktap_ok "control refuses '$bad'" || ktap_not_ok "control refuses '$bad' (got $got)"
 done
-ktap_eq "refused writes changed nothing" "$(ctlv events_max)/$(ctlv events_threshold_ns)" 256/0
+ktap_eq "refused writes changed nothing" "$(nb_ctlv events_max)/$(nb_ctlv events_threshold_ns)" 256/0
 got=$(ip netns exec $F bash -c "$(declare -f nb_write); nb_write $NB_PROC/control $(printf events_max=8 | od -An -tx1 | tr -d ' \n')")
 ktap_eq "control refused from another namespace" "$got" EPERM
 
-ctl events_max=1
+nb_ctl events_max=1
 lost0=$(lostE) pc0=$(tcpext $E PruneCalled)
 # Until the kernel counted 3 prune episodes (TcpExt, not netbuf): with one
 # slot for the namespace, at least two were overwritten unread. (A loaded
@@ -108,7 +106,7 @@ for _ in 1 2 3 4 5; do
 done
 ktap_check "overflow counted as lost ($(($(lostE) - lost0)) lost, PruneCalled +$(($(tcpext $E PruneCalled) - pc0)))" \
 	test "$(($(lostE) - lost0))" -gt 0 -a $(($(tcpext $E PruneCalled) - pc0)) -ge 3
-ctl events_max=32
+nb_ctl events_max=32
 # poll(): wakes up when a record of its namespace arrives (after the
 # poller has read).
 rm -f /tmp/nb-poll-ready
@@ -133,7 +131,7 @@ ktap_eq "poll() is empty before a record, then wakes up on a new one" $? 0
 # A poller does not pin the module: rmmod goes through, and the poller
 # (no timeout) wakes with an error and hang-up, then reads EIO. No new
 # record may wake it first: the threshold goes up.
-ctl events_threshold_ns=60000000000
+nb_ctl events_threshold_ns=60000000000
 rm -f /tmp/nb-poll-ready
 python3 - $NB_PROC/events /tmp/nb-poll-ready <<'PY' >/tmp/nb-poll-out &
 import errno, os, select, sys

@@ -18,13 +18,12 @@ ktap_header
 nb_require_module
 command -v iperf3 >/dev/null || ktap_skip_all "no iperf3"
 [ -x "$NB_TOOL" ] || ktap_skip_all "no $NB_TOOL (make -C tools)"
-ctl() { echo "$1" > $NB_PROC/control; }
 waiters=()
 cleanup() {
 	[ ${#waiters[@]} -gt 0 ] && kill "${waiters[@]}" 2>/dev/null
 	nb_traffic_stop
 	nb_del_netns $A $B
-	[ -e $NB_PROC/control ] && ctl events_threshold_ns=1000000
+	[ -e $NB_PROC/control ] && nb_ctl events_threshold_ns=1000000
 }
 trap cleanup EXIT
 nb_load
@@ -107,7 +106,7 @@ start_waiters() {	# CYCLE
 nb_traffic_start $A $B
 started=0 refzero=0 unloaded=0 rmmod_max=0 exited=0 woke_ok=0 tool_ok=0 reloaded=0
 for c in $(seq "$CYCLES"); do
-	nb_load && ctl events_threshold_ns=0 || break
+	nb_load && nb_ctl events_threshold_ns=0 || break
 	start_waiters "$c" && started=$((started + 1))
 	sleep 1
 	ref=$(cat /sys/module/netbuf/refcnt)

@@ -18,8 +18,6 @@ N=$(nb_scaled 1000)
 ktap_header
 nb_require_module
 [ -x "$NB_RCVPRESS" ] || ktap_skip_all "no $NB_RCVPRESS"
-ctl() { echo "$1" >$NB_PROC/control; }
-ctlv() { nb_kv $NB_PROC/control "$1"; }
 cleanup() {
 	nb_del_netns $Q
 	nb_unload
@@ -32,16 +30,16 @@ ktap_plan 22
 
 # Some state to keep: counters, histograms and event records in $Q, and
 # control values off their defaults.
-ctl events_threshold_ns=0
-ctl events_max=64
+nb_ctl events_threshold_ns=0
+nb_ctl events_max=64
 ip netns add $Q
 ip -n $Q link set lo up
 nb_rcvpress $Q --mode collapse -d 1 >/dev/null
 nb_rcvpress $Q --mode prune -d 1 >/dev/null
-ctl events_threshold_ns=123456
+nb_ctl events_threshold_ns=123456
 sleep 0.3
 snap() {
-	echo "control $(ctlv events_threshold_ns) $(ctlv events_max) $(ctlv timing)"
+	echo "control $(nb_ctlv events_threshold_ns) $(nb_ctlv events_max) $(nb_ctlv timing)"
 	ip netns exec $Q cat $NB_PROC/rcvbuf $NB_PROC/histograms $NB_PROC/events
 }
 before=$(snap)

@@ -18,11 +18,9 @@ ktap_header
 nb_require_module
 [ -x "$NB_RCVPRESS" ] || ktap_skip_all "no $NB_RCVPRESS"
 command -v setpriv >/dev/null || ktap_skip_all "no setpriv"
-ctl() { echo "$1" >$NB_PROC/control; }
-ctlv() { nb_kv $NB_PROC/control "$1"; }
 cleanup() {
 	nb_del_netns $A $A2 $B $B2
-	[ -e $NB_PROC/control ] && ctl events_threshold_ns=1000000 && ctl events_max=128
+	[ -e $NB_PROC/control ] && nb_ctl events_threshold_ns=1000000 && nb_ctl events_max=128
 }
 trap cleanup EXIT
 nb_del_netns $A $A2 $B $B2
@@ -46,8 +44,8 @@ pair() {
 }
 pair $A $A2 ia 10.81.0
 pair $B $B2 ib 10.82.0
-ctl events_threshold_ns=0
-ctl events_max=256
+nb_ctl events_threshold_ns=0
+nb_ctl events_max=256
 declare -A k0 k1
 for ns in $A $B; do k0[$ns]=$(tcpext $ns TCPRcvCollapsed); done
 # burst NS PEER ADDR PORT MODE: the workload received in NS from PEER
@@ -69,7 +67,7 @@ wait
 burst $A $A2 10.81.0.1 5805 collapse 0.3
 burst $B $B2 10.82.0.1 5806 collapse 0.3
 sleep 0.2
-ctl events_threshold_ns=1000000
+nb_ctl events_threshold_ns=1000000
 for ns in $A $B; do k1[$ns]=$(tcpext $ns TCPRcvCollapsed); done
 
 # ---- isolation ----
@@ -110,7 +108,7 @@ ktap_check "a file opened in $A and read in $B shows $A's rows ($got)" bash -c "
 
 # ---- permissions ----
 sumA=$(nb_rcvbuf_sum $A)
-ctl0="$(ctlv events_threshold_ns)/$(ctlv events_max)/$(ctlv timing)"
+ctl0="$(nb_ctlv events_threshold_ns)/$(nb_ctlv events_max)/$(nb_ctlv timing)"
 hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
 wr() {	# wr NS FILE TEXT [setpriv args...]: write as someone else
 	local ns=$1 f=$2 t=$3
@@ -146,7 +144,7 @@ else
 fi
 ktap_eq "refused writers changed nothing: $A's counters" "$(nb_rcvbuf_sum $A)" "$sumA"
 ktap_eq "refused writers changed nothing: control" \
-	"$(ctlv events_threshold_ns)/$(ctlv events_max)/$(ctlv timing)" "$ctl0"
+	"$(nb_ctlv events_threshold_ns)/$(nb_ctlv events_max)/$(nb_ctlv timing)" "$ctl0"
 sumB=$(nb_rcvbuf_sum $B)
 ip netns exec $A bash -c "echo 1 > $NB_PROC/reset"
 ktap_eq "a reset in $A clears $A" "$(nb_rcvbuf_sum $A)" 0

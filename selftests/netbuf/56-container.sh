@@ -33,14 +33,13 @@ if [ -n "$missing" ]; then
 	ktap_finished
 fi
 
-ctl() { echo "$1" >$NB_PROC/control; }
 cleanup() {
 	[ -n "$NPID" ] && kill "$NPID" 2>/dev/null
 	[ -n "$CPID" ] && kill "$CPID" 2>/dev/null
 	[ -n "$BPID" ] && kill "$BPID" 2>/dev/null
 	ip link del vh0 2>/dev/null
 	nb_del_netns $B $B2
-	[ -e $NB_PROC/control ] && ctl events_threshold_ns=1000000 && ctl events_max=128
+	[ -e $NB_PROC/control ] && nb_ctl events_threshold_ns=1000000 && nb_ctl events_max=128
 }
 trap cleanup EXIT
 nb_del_netns $B $B2
@@ -98,8 +97,8 @@ ip netns exec $B sleep 600 &
 BPID=$!
 
 # ---- workloads: B, the host (lo), the container last (its events newest) ----
-ctl events_threshold_ns=0
-ctl events_max=256
+nb_ctl events_threshold_ns=0
+nb_ctl events_max=256
 crun() {	# the workload in the container, as its root
 	cin "$NB_RCVPRESS" "$@"
 	local rc=$?
@@ -151,7 +150,7 @@ burst B 5914 0.3
 burst host 5915 0.3
 burst c 5916 0.3
 sleep 0.2
-ctl events_threshold_ns=1000000
+nb_ctl events_threshold_ns=1000000
 k1=$(tcpext_c)
 
 # ---- ownership ----
@@ -229,8 +228,8 @@ ktap_eq "the reset cleared the container" \
 ktap_eq "and left B and the host alone" "$(nb_rcvbuf_sum $B)/$(nb_rcvbuf_sum "")" "$sumB/$sumH"
 
 # ---- unload with the container alive: its files go with the module ----
-ctl events_threshold_ns=1000000
-ctl events_max=128
+nb_ctl events_threshold_ns=1000000
+nb_ctl events_max=128
 ktap_check "rmmod with the container alive, then no /proc/net/netbuf in it" bash -c \
 	"rmmod netbuf && ! nsenter -t $NPID -U -n -- test -e /proc/net/netbuf && ! test -e /proc/netbuf"
 nb_load
