@@ -128,10 +128,17 @@ build/bench/nbload: bench/nbload.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -Wall -Wextra -Werror -std=gnu11 -o $@ $<
 
+# The tracepoint dispatch yardstick (bench/tpyard), one copy per kernel.
+build/bench/tpyard-%/tpyard.ko: bench/tpyard/tpyard.c bench/tpyard/Kbuild
+	@mkdir -p $(@D)
+	cp bench/tpyard/tpyard.c bench/tpyard/Kbuild $(@D)/
+	$(MAKE) -C /lib/modules/$*/build M=$(CURDIR)/$(@D) modules
+
 bench: build/bench/nbload
 	@[ -n "$(strip $(BENCH_KERNELS))" ] || { echo "bench: no 6.1 or 6.12 kernel with image and headers"; exit 1; }
 	set -e; for k in $(BENCH_KERNELS); do \
 		$(MAKE) --no-print-directory build/$$k/netbuf.ko KERNELRELEASE=$$k; \
+		$(MAKE) --no-print-directory build/bench/tpyard-$$k/tpyard.ko; \
 	done
 	$(MAKE) -C selftests/workload
 	bench/bench.sh $(BENCH_KERNELS)

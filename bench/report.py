@@ -19,7 +19,7 @@ TPUT = (
     ("virtio", "virtio_net: iperf3 eth0 -> eth1"),
     ("slow", "slow path: nbload, slow reader, no prune"),
 )
-HOOKS = ("collapse", "prune", "ofo_prune", "napi", "napi_time")
+HOOKS = ("collapse", "prune", "ofo_prune", "napi", "napi_time", "collapse_skb", "ofo_drop", "ep_timer")
 KMALLOC = (8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192)
 
 
@@ -115,6 +115,7 @@ def main():
     meta, mem, memgrow, stop, end = {}, {}, {}, {}, {}
     memslab, mempercpu = {}, {}
     runs, timing, napi, rcvbuf, disp, btstart, btstop = [], [], [], [], [], [], []
+    tpdisp = []
     bttiming, irqs, clock = [], [], []
     fatal = []
     for tag, kv, bare in recs:
@@ -144,6 +145,8 @@ def main():
             clock.append(num(kv["ns"], 0))
         elif tag == "dispatch" and "base_ns" in kv:
             disp.append(kv)
+        elif tag == "tpdispatch" and "base_ns" in kv:
+            tpdisp.append(kv)
         elif tag == "btstart":
             btstart.append(num(kv.get("ms"), 0) / 1000)
         elif tag == "btstop":
@@ -271,7 +274,7 @@ def main():
         if a and b and num(a.get("hits"), 0) > 0:
             time_per_poll[wl].append(num(b.get("self_ns"), 0) / num(a.get("hits")))
     ttype = {t["hook"]: t.get("type") for t in timing if t.get("type")}
-    NKP = {"kprobe": 1, "kretprobe": 2, "tracepoint": 0}
+    NKP = {"kprobe": 1, "kretprobe": 2, "tracepoint": 0, "timer": 0}
 
     print()
     ntim = len({t["n"] for t in timing})
@@ -312,6 +315,25 @@ def main():
               f"{how} on it: +{dispatch:.0f} ns per hit "
               f"(paired differences over {len(dd)} alternations: median {st.median(dd):.0f}, "
               f"[{min(dd):.0f}..{max(dd):.0f}])")
+
+    # tracepoint dispatch yardstick (bench/tpyard): a tracepoint with one
+    # empty probe, as netbuf's tracepoint handlers are called; per hit.
+    tpd = None
+    if tpdisp:
+        lp = [num(d.get("loops"), 1) for d in tpdisp]
+        bs = [num(d["base_ns"], 0) / n for d, n in zip(tpdisp, lp)]
+        ts = [num(d["tp_ns"], 0) / n for d, n in zip(tpdisp, lp)]
+        dd = [t_ - b_ for t_, b_ in zip(ts, bs)]
+        tpd = min(ts) - min(bs)
+        if tpd <= 0:
+            tpd = max(st.median(dd), 0)
+        print(f"  tracepoint dispatch yardstick: a loop of {lp[0]:.0f} hits of tpyard's tracepoint, fastest "
+              f"{min(bs):.1f} ns per hit bare, {min(ts):.1f} ns with one empty probe: +{tpd:.1f} ns per hit "
+              f"(paired differences over {len(dd)} alternations: median {st.median(dd):.1f}, "
+              f"[{min(dd):.1f}..{max(dd):.1f}])")
+    else:
+        print("  tracepoint dispatch yardstick: not measured (no tpyard.ko): tracepoint hits count 0 ns of dispatch")
+    TD = tpd or 0
 
     # ---- bpftrace's programs, same measure ----
     PROG = {"tcp_collapse": "collapse", "tcp_try_rmem_sc": "prune",
@@ -370,9 +392,9 @@ def main():
             continue
         h = a + b
         per_poll_nb[wl] = h
-        kd = NKP.get(ttype.get("napi_time"), 1) * (dispatch or 0)
-        extra = f"; + kprobe dispatch ~{kd:.0f} ns -> {pct((h + kd) / d[0])}" if kd else \
-            " (no kprobe: both tracepoints)"
+        kd = TD + (TD if ttype.get("napi_time") == "tracepoint" else (dispatch or 0))
+        extra = f"; + dispatch ~{kd:.0f} ns -> {pct((h + kd) / d[0])}" if kd else \
+            " (dispatch not measured)"
         print(f"  {label:<40} poll {fmt_ns(d[0]):>10} ({d[1]:.1f} pkts); netbuf {fmt_ns(h)} "
               f"(napi {a:.0f} + napi_time {b:.0f} per poll) = {pct(h / d[0])} of a poll{extra}")
     coll = [r for r in rcvbuf if r["wl"] == "collapse" and num(r.get("coll_calls"), 0) > 0]
@@ -398,7 +420,16 @@ def main():
     NDISP = {"collapse": 2, "prune": 1, "ofo_prune": 2, "napi": 0, "napi_time": 1}
     BDISP = {"tcp_collapse": 1, "tcp_try_rmem_sc": 1, "__napi_poll": 1, "napi_poll": 0,
              "softirq_entry": 0}
+    BTP = ("napi_poll", "softirq_entry")
     D = dispatch or 0
+
+    def disp_ns(ptype, hook):
+        # per hit: kprobe yardstick per kprobe (two for a kretprobe), the
+        # tracepoint yardstick per tracepoint hit, nothing for the timer
+        # (its self_ns is all netbuf's work there)
+        if ptype == "tracepoint":
+            return TD
+        return NKP.get(ptype, NDISP.get(hook, 0)) * D
 
     def busy_of(rows, tag, n, wl):
         for r in rows:
@@ -415,8 +446,7 @@ def main():
         k = (t["n"], t["wl"])
         h = num(t.get("hits"), 0)
         per[k][0] += num(t.get("self_ns"), 0)
-        nk = NKP.get(t.get("type"), NDISP.get(t["hook"], 0))
-        per[k][1] += h * nk * D
+        per[k][1] += h * disp_ns(t.get("type"), t["hook"])
         per[k][2] += h * CLK
     for (n, wl), (hs, ds, cs) in per.items():
         b = busy_of(trun, "T", n, wl)
@@ -426,7 +456,9 @@ def main():
     for b_ in bttiming:
         k = (b_["n"], b_["wl"])
         perb[k][0] += num(b_.get("run_ns"), 0)
-        perb[k][1] += num(b_.get("runs"), 0) * BDISP.get(b_["prog"], 0) * D
+        # bpftrace's tracepoint programs: at least the same tracepoint dispatch
+        # (theirs goes on through perf to the BPF program: more)
+        perb[k][1] += num(b_.get("runs"), 0) * (TD if b_["prog"] in BTP else BDISP.get(b_["prog"], 0) * D)
     btrun = [r for r in runs if r.get("round", "").startswith("BT")]
     for (n, wl), (hs, ds) in perb.items():
         b = busy_of(btrun, "BT", n, wl)
@@ -436,7 +468,7 @@ def main():
     if share_nb:
         print()
         print("Direct share of CPU: time in the measuring code over the guest's busy time, per run (timing runs,"
-              " pinned); median [max] over runs; '+disp' adds the dispatch yardstick per kprobe hit")
+              " pinned); median [max] over runs; '+disp' adds the dispatch yardsticks per hit (kprobe, tracepoint)")
         if CLK:
             print(f"  ('-clock' takes off the timing's own clock read, one per hit: {CLK:.0f} ns, measured by the"
                   " module when timing went on; with timing off, as in use, netbuf does not make it)")
@@ -569,8 +601,8 @@ def main():
               + ("  (noise)" if ci and ci[0] < 0 < ci[1] else ""))
     # Direct: per event, netbuf's handler vs bpftrace's program, each plus the
     # same kprobe dispatch yardstick where the hook is a kprobe (two for the
-    # kretprobe on tcp_collapse); the tracepoint's dispatch is left out of
-    # both (netbuf's is a direct call, bpftrace's goes through perf: more).
+    # kretprobe on tcp_collapse), the tracepoint yardstick where it is a
+    # tracepoint (for bpftrace a lower bound: its path goes on through perf).
     for wl in ("veth", "virtio", "slow", "collapse"):
         ma, mb, _ = direct_share.get(wl, (None, None, None))
         if ma is None or not mb:
@@ -578,8 +610,8 @@ def main():
         print(f"  [2] direct, netbuf's share <= bpftrace's / 2, {wl:<8}: {ma * 100:.3f}% vs {mb * 100:.3f}% "
               f"= {ma / mb:.2f}  {'PASS' if ma <= mb / 2 else 'MISS'}")
     for hook, wl, ma, mb in direct2:
-        nd = NKP.get(ttype.get(hook), NDISP.get(hook, 0)) * D
-        bd = {"prune": 1, "collapse": 2}.get(hook, 0) * D
+        nd = disp_ns(ttype.get(hook), hook)
+        bd = {"prune": 1, "collapse": 2}.get(hook, 0) * D + (TD if hook in ("napi", "napi_time") else 0)
         r = (ma + nd) / (mb + bd)
         print(f"      per event, {hook:<9} ({wl:<8}): netbuf {ma + nd:.0f} ns vs bpftrace {mb + bd:.0f} ns"
               f"{' (each incl. dispatch yardstick)' if nd else ''} = {r:.2f}"

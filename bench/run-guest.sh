@@ -49,6 +49,7 @@ NETBUF_KO=${NETBUF_KO:-$REPO/build/$KVER/netbuf.ko}
 OUTDIR=${NETBUF_OUT:-/tmp}
 RES=$OUTDIR/results-$KVER.txt
 NBLOAD=${NB_NBLOAD:-$REPO/build/bench/nbload}
+TPYARD_KO=$REPO/build/bench/tpyard-$KVER/tpyard.ko
 RCVPRESS=$REPO/selftests/workload/rcvpress
 # the selftests' helpers (nb_ns_noipv6): functions and NB_* settings only
 . "$REPO/selftests/lib/netbuf.sh"
@@ -462,7 +463,7 @@ slot() {
 # napi_rows NS: "dev polls packets poll_ns untimed" of the rows in NS.
 napi_rows() {
 	ip netns exec "$1" cat /proc/netbuf/napi 2>/dev/null |
-		while read -r dev _i _s polls pkts _e _z ns _m untimed; do
+		while read -r dev _i _s polls pkts _e _z ns _m untimed _rest; do
 			[ "$dev" = iface ] && continue
 			echo "$dev $polls $pkts $ns $untimed"
 		done
@@ -657,6 +658,22 @@ dispatch() {
 	say "dispatch ($mode): base $base ns, with kprobe $kp ns per getppid() (last of 7)"
 }
 
+# tpdispatch: the tracepoint dispatch yardstick (bench/tpyard): ns for a
+# million hits of a tracepoint of its own, bare and with one empty probe,
+# alternated 7 times in the module; report.py takes the minima. netbuf's
+# tracepoint handlers (napi, napi_time, ofo_drop) pay this per hit.
+tpdispatch() {
+	local l
+	[ -f "$TPYARD_KO" ] || { raw "tpdispatch unavailable=no_module"; return 0; }
+	set_cfg none
+	insmod "$TPYARD_KO" loops=1000000 rounds=7 || { raw "tpdispatch unavailable=insmod"; return 0; }
+	while read -r l; do
+		[ -n "$l" ] && raw "tpdispatch loops=1000000 $l"
+	done </sys/module/tpyard/parameters/result
+	rmmod tpyard
+	say "tpdispatch: $(tail -1 "$RES")"
+}
+
 # medians_line: "wl:cfg=median ..." of mbps over all rounds so far.
 medians_line() {
 	awk '$1 == "run" && $2 !~ /round=T/ {
@@ -699,6 +716,7 @@ main() {
 	say "setup done"
 	memory
 	dispatch
+	tpdispatch
 	NT=1 NBT=0 BT_SLOT=15
 	t_r=$EPOCHREALTIME
 	timing_slot $NT

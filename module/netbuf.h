@@ -166,6 +166,7 @@ enum nb_probe_id {
 	NB_P_NAPI_THREAD,
 	NB_P_COLLAPSE_SKB,
 	NB_P_OFO_DROP,
+	NB_P_EP_TIMER,		/* not a probe: netbuf's per-CPU timer */
 	NB_P_MAX,
 };
 

@@ -165,7 +165,10 @@ void nb_ep_timer(struct timer_list *t)
 	struct nb_episode *ep;
 	unsigned long flags;
 	bool again = false;
+	u64 t0;
 
+	this_cpu_inc(nb_cpu.hits[NB_P_EP_TIMER]);
+	t0 = nb_timing_start();
 	local_irq_save(flags);
 	ep = &st->ep[NB_CTX_SOFTIRQ];
 	if (ep->sk)
@@ -180,6 +183,7 @@ void nb_ep_timer(struct timer_list *t)
 	if (again)
 		mod_timer(t, jiffies + 1);
 	local_irq_restore(flags);
+	nb_timing_end(NB_P_EP_TIMER, t0);
 }
 
 /* Close whatever is open; the caller made sure no probe can run. */
