@@ -88,8 +88,10 @@ PHONY_EXTRA := demo
 # build/stress-logs/KERNEL.log; the figures (KTAP comments) are printed at
 # the end, each test's after its name. Fails if any test or guest does.
 NB_STRESS_SCALE ?= 10
+# Debian's generic 6.1 and 6.12 with image and headers (not the -rt flavours).
 STRESS_KERNELS ?= $(shell for d in /lib/modules/6.1.* /lib/modules/6.12.*; do \
-	k=$$(basename $$d); [ -f /boot/vmlinuz-$$k ] && [ -d $$d/build ] && echo $$k; done 2>/dev/null | sort -V)
+	k=$$(basename $$d); case $$k in *-rt-*) continue ;; esac; \
+	[ -f /boot/vmlinuz-$$k ] && [ -d $$d/build ] && echo $$k; done 2>/dev/null | sort -V)
 STRESS_VM_TIMEOUT ?= 10800
 STRESS_TEST_TIMEOUT ?= 5400
 
@@ -114,6 +116,19 @@ stress:
 
 .PHONY: stress
 
+# make check-rt: make check's kernel legs (build, sparse, DKMS round trip,
+# the selftests and the multi-threaded TCG leg) on Debian's PREEMPT_RT
+# kernels (scripts/install-deps.sh --rt installs them); not in make check,
+# which would take twice as long.
+RT_KERNELS ?= $(shell for d in /lib/modules/6.1.*-rt-* /lib/modules/6.12.*-rt-*; do \
+	k=$$(basename $$d); [ -f /boot/vmlinuz-$$k ] && [ -d $$d/build ] && echo $$k; done 2>/dev/null | sort -V)
+
+check-rt:
+	@[ -n "$(strip $(RT_KERNELS))" ] || { echo "check-rt: no -rt kernel with image and headers (scripts/install-deps.sh --rt)"; exit 1; }
+	NB_GUEST_ONLY=1 NB_KERNELS="$(strip $(RT_KERNELS))" ./scripts/check.sh
+
+.PHONY: check-rt
+
 # ---- make bench (issue 8): see bench/README.md ----
 # One guest per kernel measures throughput (veth, virtio_net, a slow-path
 # workload) without netbuf, with it and with bench/netbuf.bt, the cost of
@@ -122,7 +137,8 @@ stress:
 # The newest installed 6.1 and 6.12 with image and headers (never a
 # hard-coded point release: Debian ships new ones).
 BENCH_KERNELS ?= $(shell for s in 6.1 6.12; do for d in /lib/modules/$$s.*; do \
-	k=$$(basename $$d); [ -f /boot/vmlinuz-$$k ] && [ -d $$d/build ] && echo $$k; done 2>/dev/null | sort -V | tail -1; done)
+	k=$$(basename $$d); case $$k in *-rt-*) continue ;; esac; \
+	[ -f /boot/vmlinuz-$$k ] && [ -d $$d/build ] && echo $$k; done 2>/dev/null | sort -V | tail -1; done)
 
 build/bench/nbload: bench/nbload.c
 	@mkdir -p $(@D)

@@ -307,6 +307,8 @@ static int nb_hist_show(struct seq_file *m, void *unused)
 
 static const char *nb_preempt_model(void)
 {
+	if (preempt_model_rt())
+		return "rt";
 	if (preempt_model_full())
 		return "full";
 	if (preempt_model_voluntary())

@@ -56,6 +56,7 @@ if [ ${#kernels[@]} -eq 0 ]; then
 	for series in 6.1 6.12; do
 		k=$(for d in /lib/modules/$series.*; do
 			k=$(basename "$d")
+			case $k in *-rt-*) continue ;; esac
 			[ -f "/boot/vmlinuz-$k" ] && [ -d "$d/build" ] && echo "$k"
 		done 2>/dev/null | sort -V | tail -1)
 		[ -n "$k" ] || { echo "capture-fixtures: no $series kernel with image and headers" >&2; exit 1; }

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-KVER=${KVER:-$(ls /lib/modules | grep -E '^6\.1\.' | sort -V | tail -1)}
+KVER=${KVER:-$(ls /lib/modules | grep -E '^6\.1\.' | grep -v -- '-rt-' | sort -V | tail -1)}
 [ -n "$KVER" ] || { echo "demo: no Debian 6.1 kernel installed" >&2; exit 1; }
 make -s vmbuild KERNELRELEASE="$KVER"
 exec selftests/vm/run -k "$KVER" --no-build -t 300 -- selftests/demo-guest.sh

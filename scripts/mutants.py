@@ -113,7 +113,7 @@ def kernels():
     ks = []
     for d in glob.glob('/lib/modules/6.1*'):
         k = os.path.basename(d)
-        if re.match(r'^6\.(1|12)\.', k) and os.path.exists('/boot/vmlinuz-' + k) \
+        if re.match(r'^6\.(1|12)\.', k) and '-rt-' not in k and os.path.exists('/boot/vmlinuz-' + k) \
                 and os.path.isdir(d + '/build'):
             ks.append(k)
     return sorted(ks)
