@@ -229,8 +229,10 @@ deb-next: deb
 # time), from the packages in build/deb and build/deb-next. Logs in
 # build/fleet-logs/KERNEL.log.
 FLEET_KERNELS ?= $(STRESS_KERNELS)
-FLEET_VM_TIMEOUT ?= 2400
-FLEET_TEST_TIMEOUT ?= 1500
+# A DKMS build in a TCG guest takes 10-20 minutes; the round trip makes two.
+FLEET_VM_TIMEOUT ?= 4200
+FLEET_TEST_TIMEOUT ?= 3000
+FLEET_APT_TIMEOUT ?= 1800
 FLEET_TESTS ?= selftests/fleet/[0-9]*.sh
 
 check-fleet: deb-next
@@ -241,7 +243,7 @@ check-fleet: deb-next
 		log=build/fleet-logs/$$k.log; start=$$(date +%s); \
 		echo "== fleet tests in a $$k guest (log: $$log)"; \
 		selftests/vm/run -k $$k --no-build --mem 2048 -t $(FLEET_VM_TIMEOUT) -- \
-			"NB_TEST_TIMEOUT=$(FLEET_TEST_TIMEOUT) selftests/run-suite.sh $(FLEET_TESTS)" \
+			"NB_TEST_TIMEOUT=$(FLEET_TEST_TIMEOUT) FLEET_APT_TIMEOUT=$(FLEET_APT_TIMEOUT) selftests/run-suite.sh $(FLEET_TESTS)" \
 			>$$log 2>&1 || rc=1; \
 		grep -E '^(not )?ok [0-9]+ |^    not ok|^SUITE|^vm/run|^vm:' $$log | sed 's/^/  /'; \
 		echo "  $$k: $$(( $$(date +%s) - start )) s"; \
