@@ -19,6 +19,11 @@ module_param_named(max_ifaces, nb_max_ifaces, uint, 0444);
 MODULE_PARM_DESC(max_ifaces,
 		 "Interfaces tracked with a row of their own, 1..65536 (default 4096); the others count in their namespace's unknown row");
 
+unsigned int nb_max_ifaces_netns = 1024;
+module_param_named(max_ifaces_netns, nb_max_ifaces_netns, uint, 0444);
+MODULE_PARM_DESC(max_ifaces_netns,
+		 "Interface rows one network namespace may hold, gone ones included, 1..65536 (default 1024); its other interfaces count in its unknown row");
+
 module_param_named(events_threshold_ns, nb_events_threshold_ns, ullong, 0444);
 MODULE_PARM_DESC(events_threshold_ns,
 		 "Log collapse and prune episodes at least this long, 0..60000000000 ns (default 1000000); changeable in /proc/netbuf/control");
@@ -55,6 +60,12 @@ static int __init nb_check_params(void)
 	if (nb_max_ifaces < 1 || nb_max_ifaces > NB_MAX_IFACES_LIMIT) {
 		pr_err("max_ifaces=%u out of range 1..%u: not loading\n",
 		       nb_max_ifaces, NB_MAX_IFACES_LIMIT);
+		return -EINVAL;
+	}
+	if (nb_max_ifaces_netns < 1 ||
+	    nb_max_ifaces_netns > NB_MAX_IFACES_LIMIT) {
+		pr_err("max_ifaces_netns=%u out of range 1..%u: not loading\n",
+		       nb_max_ifaces_netns, NB_MAX_IFACES_LIMIT);
 		return -EINVAL;
 	}
 	if (nb_events_max < 1 || nb_events_max > NB_EVENTS_MAX_LIMIT) {

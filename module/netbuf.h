@@ -132,14 +132,24 @@ enum nb_napi_field {
 #define NB_ROW_UNKNOWN		BIT(1)	/* the namespace's unattributed row */
 #define NB_ROW_BACKLOG		BIT(2)	/* host-wide per-CPU backlog NAPI */
 
+struct nb_tabns;
+
 struct nb_row {
 	struct hlist_node hnode;	/* lookup hash (RCU), unhashed when gone */
-	struct list_head node;		/* nb_rows, under nb_lock */
-	struct rcu_head rcu;
+	/*
+	 * nb_rows or nb_gone (writers only, under nb_lock) until the row is
+	 * destroyed; then the rcu_head that frees it. Readers never use node.
+	 */
+	union {
+		struct list_head node;
+		struct rcu_head rcu;
+	};
+	struct list_head nsnode;	/* its namespace's rows (RCU) */
+	struct nb_tabns *tn;		/* that namespace's table; NULL: backlog */
 	u64 cookie;			/* net->net_cookie */
 	int ifindex;
-	unsigned int flags;
-	char name[IFNAMSIZ];
+	unsigned int flags;		/* NB_ROW_GONE set under nb_lock */
+	char name[IFNAMSIZ];		/* read it with nb_row_name() */
 	/* unknown rows: the kernel's PruneCalled at creation or reset */
 	unsigned long prune_base;
 	size_t bytes;			/* what this row costs, for memory */
@@ -308,9 +318,10 @@ int name params								\
 
 /* table.c */
 extern struct mutex nb_lock;
-extern struct list_head nb_rows;
 extern struct nb_row *nb_backlog_row;
 extern unsigned int nb_max_ifaces;
+extern unsigned int nb_max_ifaces_netns;
+extern atomic_t nb_unknown_rows;
 extern atomic_t nb_nrows;
 extern atomic_long_t nb_mem_bytes;
 extern atomic_long_t nb_lost;
@@ -326,9 +337,41 @@ struct nb_row *nb_row_attr(struct net *net, int ifindex);
 struct nb_row *nb_row_rcv(struct net *net, int ifindex);
 struct nb_row *nb_row_find(u64 cookie, int ifindex, bool count_untracked);
 void nb_row_reset_net(struct net *net);
+void nb_row_name(const struct nb_row *row, char *buf);
 size_t nb_row_bytes(void);
 size_t nb_row_pcpu_bytes(void);
 unsigned long nb_kernel_prune_called(struct net *net);
+
+/*
+ * Reading a namespace's rows takes no lock. nb_net_rows(@net) lists the
+ * rows of @net: its interfaces' rows in the order they were made (gone
+ * ones too, flagged NB_ROW_GONE) and its unknown row (NB_ROW_UNKNOWN, the
+ * first one, when the namespace has one); never the host-wide backlog row.
+ * Walk it with nb_for_each_net_row() inside rcu_read_lock(): writers
+ * (netdevice notifier, namespace init and exit, reset, eviction) hold
+ * nb_lock, unlink rows with list_del_rcu() and free them through
+ * call_rcu(), so a row seen stays valid until rcu_read_unlock(); a row's
+ * counters may change meanwhile (probes, a reset), its name with a rename
+ * (copy it with nb_row_name()), its flags when its device goes.
+ *
+ * @net must not have gone through its exit: hold a reference on it (a
+ * file of the namespace does), or walk the namespaces with
+ * for_each_net_rcu() in the same rcu_read_lock() section, since a
+ * namespace's exit methods run only a grace period after it left
+ * net_namespace_list:
+ *
+ *	rcu_read_lock();
+ *	for_each_net_rcu(net)
+ *		nb_for_each_net_row(row, net)
+ *			...;
+ *	rcu_read_unlock();
+ *
+ * Nothing in between may sleep.
+ */
+struct list_head *nb_net_rows(const struct net *net);
+
+#define nb_for_each_net_row(row, net)					\
+	list_for_each_entry_rcu(row, nb_net_rows(net), nsnode)
 
 static inline void nb_ctr_add(struct nb_row *row, enum nb_ctr c, u64 v)
 {

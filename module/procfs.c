@@ -33,22 +33,21 @@
 
 static struct proc_dir_entry *nb_link;	/* /proc/netbuf -> net/netbuf */
 
-static bool nb_row_visible(const struct nb_row *row, const struct net *net)
-{
-	return row->cookie == net->net_cookie && !(row->flags & NB_ROW_BACKLOG);
-}
-
 static const char *nb_row_state(const struct nb_row *row)
 {
-	if (row->flags & (NB_ROW_UNKNOWN | NB_ROW_BACKLOG))
+	unsigned int flags = READ_ONCE(row->flags);
+
+	if (flags & (NB_ROW_UNKNOWN | NB_ROW_BACKLOG))
 		return "-";
-	return row->flags & NB_ROW_GONE ? "gone" : "up";
+	return flags & NB_ROW_GONE ? "gone" : "up";
 }
 
 static void nb_show_key(struct seq_file *m, const struct nb_row *row)
 {
-	seq_printf(m, "%-16s %7d %-5s", row->name, row->ifindex,
-		   nb_row_state(row));
+	char name[IFNAMSIZ];
+
+	nb_row_name(row, name);
+	seq_printf(m, "%-16s %7d %-5s", name, row->ifindex, nb_row_state(row));
 }
 
 /* ---- rcvbuf ---- */
@@ -200,7 +199,10 @@ static void nb_table_row(struct seq_file *m, const struct nb_table *tab,
 	nb_show_vals(m, v, tab->ncols);
 }
 
-/* Interfaces of the reader's namespace, unknown, [backlog], total. */
+/*
+ * Interfaces of the reader's namespace, unknown, [backlog], total. Under
+ * RCU alone: no lock that the netdevice notifier takes (see nb_net_rows).
+ */
 static int nb_table_show(struct seq_file *m, const struct nb_table *tab)
 {
 	struct net *net = m->private;
@@ -208,10 +210,8 @@ static int nb_table_show(struct seq_file *m, const struct nb_table *tab)
 	u64 total[R_MAX] = {};
 
 	nb_show_header(m, tab->names, tab->ncols);
-	mutex_lock(&nb_lock);
-	list_for_each_entry(row, &nb_rows, node) {
-		if (!nb_row_visible(row, net))
-			continue;
+	rcu_read_lock();
+	nb_for_each_net_row(row, net) {
 		if (row->flags & NB_ROW_UNKNOWN)
 			unknown = row;
 		else
@@ -221,7 +221,7 @@ static int nb_table_show(struct seq_file *m, const struct nb_table *tab)
 		nb_table_row(m, tab, net, unknown, total);
 	if (tab->backlog && nb_backlog_row)
 		nb_table_row(m, tab, net, nb_backlog_row, total);
-	mutex_unlock(&nb_lock);
+	rcu_read_unlock();
 	nb_show_total(m, total, tab->ncols);
 	return 0;
 }
@@ -263,8 +263,10 @@ static void nb_hist_show_row(struct seq_file *m, const struct nb_row *row,
 			     int first, int last)
 {
 	u64 count[NB_HBUCKETS], samples, sum, max;
+	char name[IFNAMSIZ];
 	int k, i;
 
+	nb_row_name(row, name);
 	for (k = first; k <= last; k++) {
 		nb_hist_read(row, k, count, &sum, &max);
 		samples = 0;
@@ -272,7 +274,7 @@ static void nb_hist_show_row(struct seq_file *m, const struct nb_row *row,
 			samples += count[i];
 		if (!samples)
 			continue;
-		seq_printf(m, "%-16s %7d %-9s %llu %llu %llu", row->name,
+		seq_printf(m, "%-16s %7d %-9s %llu %llu %llu", name,
 			   row->ifindex, nb_hist_name[k], samples, sum, max);
 		for (i = 0; i < NB_HBUCKETS; i++)
 			if (count[i])
@@ -289,17 +291,17 @@ static int nb_hist_show(struct seq_file *m, void *unused)
 
 	seq_printf(m, "%-16s %7s %-9s %s %s %s %s\n", "iface", "ifindex",
 		   "hist", "samples", "sum", "max", "buckets");
-	mutex_lock(&nb_lock);
-	list_for_each_entry(row, &nb_rows, node)
-		if (nb_row_visible(row, net) && !(row->flags & NB_ROW_UNKNOWN))
+	rcu_read_lock();
+	nb_for_each_net_row(row, net)
+		if (!(row->flags & NB_ROW_UNKNOWN))
 			nb_hist_show_row(m, row, 0, NB_H_MAX - 1);
-	list_for_each_entry(row, &nb_rows, node)
-		if (nb_row_visible(row, net) && (row->flags & NB_ROW_UNKNOWN))
+	nb_for_each_net_row(row, net)
+		if (row->flags & NB_ROW_UNKNOWN)
 			nb_hist_show_row(m, row, 0, NB_H_MAX - 1);
 	if (nb_backlog_row)
 		nb_hist_show_row(m, nb_backlog_row, NB_H_NAPI_NS,
 				 NB_H_NAPI_PKTS);
-	mutex_unlock(&nb_lock);
+	rcu_read_unlock();
 	return 0;
 }
 
@@ -342,6 +344,9 @@ static int nb_memory_show(struct seq_file *m, void *unused)
 	seq_printf(m, "napi_rows %d\nnapi_rows_max %u\n",
 		   atomic_read(&nb_napi_rows),
 		   min_t(unsigned int, nb_max_ifaces, NB_NAPI_PCPU_ROWS));
+	seq_printf(m, "rows_netns_max %u\nunknown_rows %d\nunknown_rows_max %u\n",
+		   nb_max_ifaces_netns, atomic_read(&nb_unknown_rows),
+		   nb_max_ifaces);
 	return 0;
 }
 

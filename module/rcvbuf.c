@@ -629,7 +629,8 @@ NB_TIMED(NB_P_OFO, nb_ofo_ret, NB_RP_PARAMS, (ri, regs))
 u64 nb_prune_unattributed(struct net *net, const struct nb_row *unknown,
 			  u64 counted)
 {
-	unsigned long kernel = nb_kernel_prune_called(net) - unknown->prune_base;
+	unsigned long kernel = nb_kernel_prune_called(net) -
+			       READ_ONCE(unknown->prune_base);
 
 	return kernel > counted ? kernel - counted : 0;
 }

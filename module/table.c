@@ -7,6 +7,17 @@
  * (net_cookie, ifindex). A device that goes away keeps its row, marked gone
  * and unhashed (so a device that reuses the ifindex gets a fresh row), until
  * a reset of its namespace or the namespace's end frees it.
+ *
+ * Each namespace keeps its rows on a list of its own (net_generic data of
+ * nb_net_ops), which readers walk under RCU alone (see nb_net_rows() in
+ * netbuf.h): a reader never takes nb_lock, which the netdevice notifier
+ * takes under RTNL. Writers hold nb_lock; besides the namespace's list,
+ * they keep every row on one of two host-wide lists: nb_rows (live, unknown
+ * and backlog rows) and nb_gone (gone rows, oldest gone first, for
+ * eviction). A namespace's end and reset walk that namespace's rows only.
+ *
+ * Limits: at most max_ifaces interface rows on the host, at most
+ * max_ifaces_netns in one namespace, at most max_ifaces unknown rows.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -14,6 +25,7 @@
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
 #include <linux/rculist.h>
+#include <linux/seqlock.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 #include <net/net_namespace.h>
@@ -26,7 +38,10 @@
 #define NB_HASH_BITS	10
 
 DEFINE_MUTEX(nb_lock);
-LIST_HEAD(nb_rows);
+static LIST_HEAD(nb_rows);		/* live, unknown and backlog rows */
+static LIST_HEAD(nb_gone);		/* gone rows, oldest gone first */
+static DEFINE_SEQLOCK(nb_name_lock);	/* renames against readers */
+static unsigned int nb_tabns_id;
 struct nb_row *nb_backlog_row;
 static struct kmem_cache *nb_row_cache;
 atomic_t nb_nrows = ATOMIC_INIT(0);		/* device rows (capped) */
@@ -36,6 +51,35 @@ atomic_t nb_untracked_devs = ATOMIC_INIT(0);	/* devices refused by the cap */
 atomic_t nb_gen = ATOMIC_INIT(0);		/* bumped whenever a row is unhashed */
 atomic_long_t nb_evicted = ATOMIC_LONG_INIT(0);	/* gone rows folded away */
 atomic_t nb_napi_rows = ATOMIC_INIT(0);		/* rows with a per-CPU NAPI part */
+atomic_t nb_unknown_rows = ATOMIC_INIT(0);	/* namespaces' unknown rows */
+
+/* A namespace's table: net_generic data of nb_net_ops. */
+struct nb_tabns {
+	struct list_head rows;		/* its rows (RCU; writers: nb_lock) */
+	unsigned int nrows;		/* its interface rows, gone ones too */
+};
+
+static struct nb_tabns *nb_tabns_of(const struct net *net)
+{
+	return net_generic(net, nb_tabns_id);
+}
+
+struct list_head *nb_net_rows(const struct net *net)
+{
+	return &nb_tabns_of(net)->rows;
+}
+
+/* @row's name into @buf (IFNAMSIZ bytes), whole even during a rename. */
+void nb_row_name(const struct nb_row *row, char *buf)
+{
+	unsigned int seq;
+
+	do {
+		seq = read_seqbegin(&nb_name_lock);
+		memcpy(buf, row->name, IFNAMSIZ);
+	} while (read_seqretry(&nb_name_lock, seq));
+	buf[IFNAMSIZ - 1] = '\0';
+}
 
 static struct hlist_head nb_hash[1 << NB_HASH_BITS];
 
@@ -51,12 +95,13 @@ size_t nb_row_pcpu_bytes(void)
 }
 
 /*
- * The most rows can cost: max_ifaces rows, of which at most
- * NB_NAPI_PCPU_ROWS with a per-CPU NAPI part.
+ * The most rows can cost: max_ifaces interface rows, of which at most
+ * NB_NAPI_PCPU_ROWS with a per-CPU NAPI part, and max_ifaces unknown rows
+ * (one per namespace). The backlog row is not in it.
  */
 size_t nb_bytes_worst(void)
 {
-	return (size_t)nb_max_ifaces * nb_row_bytes() +
+	return 2 * (size_t)nb_max_ifaces * nb_row_bytes() +
 	       (size_t)min_t(unsigned int, nb_max_ifaces, NB_NAPI_PCPU_ROWS) *
 	       nb_row_pcpu_bytes() * num_possible_cpus();
 }
@@ -226,10 +271,12 @@ static void nb_row_free_rcu(struct rcu_head *head)
 	nb_row_free(container_of(head, struct nb_row, rcu));
 }
 
-/* Caller holds nb_lock. */
-static void nb_row_insert(struct nb_row *row)
+/* Caller holds nb_lock. @row is of the namespace whose table is @tn. */
+static void nb_row_insert(struct nb_row *row, struct nb_tabns *tn)
 {
+	row->tn = tn;
 	list_add_tail(&row->node, &nb_rows);
+	list_add_tail_rcu(&row->nsnode, &tn->rows);
 	hlist_add_head_rcu(&row->hnode, nb_bucket(row->cookie, row->ifindex));
 }
 
@@ -242,12 +289,18 @@ static void nb_row_unhash(struct nb_row *row)
 	}
 }
 
+/* Caller holds nb_lock: a namespace's row out of every list, freed later. */
 static void nb_row_destroy(struct nb_row *row)
 {
 	nb_row_unhash(row);
 	list_del(&row->node);
-	if (!(row->flags & (NB_ROW_UNKNOWN | NB_ROW_BACKLOG)))
+	list_del_rcu(&row->nsnode);
+	if (row->flags & NB_ROW_UNKNOWN) {
+		atomic_dec(&nb_unknown_rows);
+	} else {
 		atomic_dec(&nb_nrows);
+		row->tn->nrows--;
+	}
 	call_rcu(&row->rcu, nb_row_free_rcu);
 }
 
@@ -377,23 +430,25 @@ void nb_napi_sum(const struct nb_row *row, struct nb_napi_ctr *out)
 	}
 }
 
-/* Clear @net's counters and forget its gone rows. */
+/*
+ * Clear @net's counters and forget its gone rows. A reader meanwhile may
+ * see some counters cleared and others not yet, as it may see counters
+ * that probes are adding to.
+ */
 void nb_row_reset_net(struct net *net)
 {
 	struct nb_row *row, *tmp;
 
 	mutex_lock(&nb_lock);
-	list_for_each_entry_safe(row, tmp, &nb_rows, node) {
-		if (row->cookie != net->net_cookie ||
-		    (row->flags & NB_ROW_BACKLOG))
-			continue;
+	list_for_each_entry_safe(row, tmp, &nb_tabns_of(net)->rows, nsnode) {
 		if (row->flags & NB_ROW_GONE) {
 			nb_row_destroy(row);
 			continue;
 		}
 		nb_row_clear(row);
 		if (row->flags & NB_ROW_UNKNOWN)
-			row->prune_base = nb_kernel_prune_called(net);
+			WRITE_ONCE(row->prune_base,
+				   nb_kernel_prune_called(net));
 	}
 	mutex_unlock(&nb_lock);
 }
@@ -453,25 +508,50 @@ static void nb_row_fold(struct nb_row *src, struct nb_row *dst)
 }
 
 /*
- * At the cap, make room by forgetting the oldest gone row: its counts move
- * to its namespace's unknown row, so no namespace total changes. Caller
- * holds nb_lock. Returns false if there is no gone row to evict.
+ * Forget gone @row to make room: its counts move to its namespace's
+ * unknown row, so no namespace total changes. Caller holds nb_lock.
+ */
+static void nb_evict(struct nb_row *row)
+{
+	struct nb_row *unknown;
+
+	rcu_read_lock();
+	unknown = nb_row_lookup(row->cookie, 0);
+	if (unknown)
+		nb_row_fold(row, unknown);
+	rcu_read_unlock();
+	nb_row_destroy(row);
+	atomic_long_inc(&nb_evicted);
+}
+
+/*
+ * At the host-wide cap: forget the gone row that went first, of whatever
+ * namespace. Caller holds nb_lock. False if there is no gone row.
  */
 static bool nb_evict_gone(void)
 {
-	struct nb_row *row, *unknown;
+	struct nb_row *row;
 
-	list_for_each_entry(row, &nb_rows, node) {
-		if (!(row->flags & NB_ROW_GONE))
-			continue;
-		rcu_read_lock();
-		unknown = nb_row_lookup(row->cookie, 0);
-		if (unknown)
-			nb_row_fold(row, unknown);
-		rcu_read_unlock();
-		nb_row_destroy(row);
-		atomic_long_inc(&nb_evicted);
-		return true;
+	row = list_first_entry_or_null(&nb_gone, struct nb_row, node);
+	if (!row)
+		return false;
+	nb_evict(row);
+	return true;
+}
+
+/*
+ * At a namespace's limit: forget its oldest gone row. Caller holds
+ * nb_lock. False if the namespace has no gone row.
+ */
+static bool nb_evict_gone_net(struct nb_tabns *tn)
+{
+	struct nb_row *row;
+
+	list_for_each_entry(row, &tn->rows, nsnode) {
+		if (row->flags & NB_ROW_GONE) {
+			nb_evict(row);
+			return true;
+		}
 	}
 	return false;
 }
@@ -489,12 +569,19 @@ static struct nb_row *nb_dev_row_locked(struct net_device *dev)
 
 static void nb_dev_register(struct net_device *dev)
 {
+	struct nb_tabns *tn = nb_tabns_of(dev_net(dev));
 	struct nb_row *row;
 
 	mutex_lock(&nb_lock);
 	row = nb_dev_row_locked(dev);
 	if (row)
 		goto unlock;
+	if (tn->nrows >= nb_max_ifaces_netns && !nb_evict_gone_net(tn)) {
+		atomic_inc(&nb_untracked_devs);
+		pr_warn_ratelimited("max_ifaces_netns=%u reached in a namespace: %s counts in its unknown row\n",
+				    nb_max_ifaces_netns, dev->name);
+		goto unlock;
+	}
 	if (atomic_read(&nb_nrows) >= nb_max_ifaces && !nb_evict_gone()) {
 		atomic_inc(&nb_untracked_devs);
 		pr_warn_ratelimited("max_ifaces=%u reached: %s counts in the unknown row\n",
@@ -508,7 +595,8 @@ static void nb_dev_register(struct net_device *dev)
 		goto unlock;
 	}
 	atomic_inc(&nb_nrows);
-	nb_row_insert(row);
+	tn->nrows++;
+	nb_row_insert(row, tn);
 unlock:
 	mutex_unlock(&nb_lock);
 }
@@ -520,8 +608,9 @@ static void nb_dev_unregister(struct net_device *dev)
 	mutex_lock(&nb_lock);
 	row = nb_dev_row_locked(dev);
 	if (row) {
-		row->flags |= NB_ROW_GONE;
+		WRITE_ONCE(row->flags, row->flags | NB_ROW_GONE);
 		nb_row_unhash(row);
+		list_move_tail(&row->node, &nb_gone);
 	}
 	mutex_unlock(&nb_lock);
 }
@@ -532,8 +621,11 @@ static void nb_dev_rename(struct net_device *dev)
 
 	mutex_lock(&nb_lock);
 	row = nb_dev_row_locked(dev);
-	if (row)
+	if (row) {
+		write_seqlock(&nb_name_lock);
 		strscpy(row->name, dev->name, sizeof(row->name));
+		write_sequnlock(&nb_name_lock);
+	}
 	mutex_unlock(&nb_lock);
 }
 
@@ -560,39 +652,63 @@ static struct notifier_block nb_netdev_notifier = {
 	.notifier_call = nb_netdev_event,
 };
 
+/*
+ * A new namespace: its table, and its unknown row while there are fewer
+ * than max_ifaces of them. Never fails the namespace: without an unknown
+ * row, its events that have no interface row count in nb_lost.
+ */
 static int __net_init nb_net_init(struct net *net)
 {
+	struct nb_tabns *tn = nb_tabns_of(net);
 	struct nb_row *row;
 
+	INIT_LIST_HEAD(&tn->rows);
+	tn->nrows = 0;
+	if (atomic_inc_return(&nb_unknown_rows) > nb_max_ifaces) {
+		atomic_dec(&nb_unknown_rows);
+		pr_warn_ratelimited("max_ifaces=%u unknown rows reached: a namespace goes without\n",
+				    nb_max_ifaces);
+		return 0;
+	}
 	row = nb_row_alloc(net->net_cookie, 0, NB_ROW_UNKNOWN, "unknown");
 	if (!row) {
-		/* Never fail the namespace: its events count in nb_lost. */
+		atomic_dec(&nb_unknown_rows);
 		pr_warn_ratelimited("no memory for a namespace's unknown row\n");
 		return 0;
 	}
 	row->prune_base = nb_kernel_prune_called(net);
 	mutex_lock(&nb_lock);
-	nb_row_insert(row);
+	nb_row_insert(row, tn);
 	mutex_unlock(&nb_lock);
 	return 0;
 }
 
-/* The namespace is dying: nobody can read its rows any more. */
-static void __net_exit nb_net_exit(struct net *net)
+/*
+ * Namespaces are dying (their devices are gone, their files too): their
+ * rows go, each namespace's from its own list, under one nb_lock for the
+ * whole batch. Readers still walking a list (a host-wide reader that found
+ * the namespace before it was unlisted) see rows unlinked under RCU.
+ */
+static void __net_exit nb_net_exit_batch(struct list_head *net_exit_list)
 {
 	struct nb_row *row, *tmp;
+	struct nb_tabns *tn;
+	struct net *net;
 
 	mutex_lock(&nb_lock);
-	list_for_each_entry_safe(row, tmp, &nb_rows, node)
-		if (row->cookie == net->net_cookie &&
-		    !(row->flags & NB_ROW_BACKLOG))
+	list_for_each_entry(net, net_exit_list, exit_list) {
+		tn = nb_tabns_of(net);
+		list_for_each_entry_safe(row, tmp, &tn->rows, nsnode)
 			nb_row_destroy(row);
+	}
 	mutex_unlock(&nb_lock);
 }
 
 static struct pernet_operations nb_net_ops = {
 	.init = nb_net_init,
-	.exit = nb_net_exit,
+	.exit_batch = nb_net_exit_batch,
+	.id = &nb_tabns_id,
+	.size = sizeof(struct nb_tabns),
 };
 
 int nb_table_init(void)
@@ -645,7 +761,9 @@ void nb_table_exit(void)
 	cancel_work_sync(&nb_napi_alloc_work);
 	unregister_netdevice_notifier(&nb_netdev_notifier);
 	unregister_pernet_subsys(&nb_net_ops);
+	/* Every namespace's rows went with its exit: the backlog row is left. */
 	mutex_lock(&nb_lock);
+	list_splice_init(&nb_gone, &nb_rows);
 	list_for_each_entry_safe(row, tmp, &nb_rows, node) {
 		nb_row_unhash(row);
 		list_del(&row->node);
