@@ -313,7 +313,7 @@ static const struct em_key K_NSINFO = EM_PKEY("info", NULL, "netns_info",
 	"A network namespace netbuf has rows of, with what names it "
 	"(always 1).", EM_COUNT, EM_K_NOJSON | EM_K_NOTABLE);
 static const struct em_key K_NSCOUNT = EM_PKEY("count", NULL,
-	"netns_count", "Network namespaces in the host-wide view.", EM_COUNT,
+	"namespaces", "Network namespaces in the host-wide view.", EM_COUNT,
 	EM_K_NOJSON | EM_K_NOTABLE);
 static const struct em_key K_UP = EM_PKEY("up", NULL, "up",
 	"1 if netbuf read /proc/netbuf, 0 if it failed (the other series are "
