@@ -59,6 +59,8 @@ static const char main_help[] =
 "      --prom-histograms all|none\n"
 "                             show --prometheus: with the histogram families\n"
 "                             (default) or without\n"
+"      --all-netns            show: every network namespace (the host\n"
+"                             admin's view; needs CAP_NET_ADMIN)\n"
 "  -z, --zeros                also rows whose counters are all zero\n"
 "  -i, --interval SECS        period in seconds, 0.1 to 3600\n"
 "  -c, --count N              stop watch (events -f) after N intervals\n"
