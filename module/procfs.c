@@ -20,6 +20,7 @@
 #include <linux/cpumask.h>
 #include <linux/nsproxy.h>
 #include <linux/proc_fs.h>
+#include <linux/rtnetlink.h>
 #include <linux/sched.h>
 #include <linux/poll.h>
 #include <linux/seq_file.h>
@@ -42,11 +43,15 @@ static const char *nb_row_state(const struct nb_row *row)
 	return flags & NB_ROW_GONE ? "gone" : "up";
 }
 
-static void nb_show_key(struct seq_file *m, const struct nb_row *row)
+/* @ino: the host-wide files' netns column (its inode number), 0: none. */
+static void nb_show_key(struct seq_file *m, const struct nb_row *row,
+			unsigned int ino)
 {
 	char name[IFNAMSIZ];
 
 	nb_row_name(row, name);
+	if (ino)
+		seq_printf(m, "%10u ", ino);
 	seq_printf(m, "%-16s %7d %-5s", name, row->ifindex, nb_row_state(row));
 }
 
@@ -108,18 +113,24 @@ static void nb_show_vals(struct seq_file *m, const u64 *v, int n)
 	seq_putc(m, '\n');
 }
 
-static void nb_show_header(struct seq_file *m, const char *const *names, int n)
+static void nb_show_header(struct seq_file *m, const char *const *names, int n,
+			   bool netns)
 {
 	int i;
 
+	if (netns)
+		seq_printf(m, "%10s ", "netns");
 	seq_printf(m, "%-16s %7s %-5s", "iface", "ifindex", "state");
 	for (i = 0; i < n; i++)
 		seq_printf(m, " %s", names[i]);
 	seq_putc(m, '\n');
 }
 
-static void nb_show_total(struct seq_file *m, const u64 *v, int n)
+static void nb_show_total(struct seq_file *m, const u64 *v, int n,
+			  unsigned int ino)
 {
+	if (ino)
+		seq_printf(m, "%10u ", ino);
 	seq_printf(m, "%-16s %7s %-5s", "total", "-", "-");
 	nb_show_vals(m, v, n);
 }
@@ -189,65 +200,104 @@ struct nb_table {
 };
 
 static void nb_table_row(struct seq_file *m, const struct nb_table *tab,
-			 struct net *net, const struct nb_row *row, u64 *total)
+			 struct net *net, const struct nb_row *row, u64 *total,
+			 unsigned int ino)
 {
 	u64 v[R_MAX];
 
 	tab->read(net, row, v, total);
 	nb_sum_into(total, v, tab->ncols, tab->is_max);
-	nb_show_key(m, row);
+	nb_show_key(m, row, ino);
 	nb_show_vals(m, v, tab->ncols);
 }
 
 /*
- * Interfaces of the reader's namespace, unknown, [backlog], total. Under
- * RCU alone: no lock that the netdevice notifier takes (see nb_net_rows).
+ * One namespace's rows: its interfaces, unknown, [backlog], its total.
+ * @ino: the netns column of the host-wide files, 0 for a namespace's own.
+ * The only walk of the rows both kinds of table file make. Under RCU
+ * alone: no lock that the netdevice notifier takes (see nb_net_rows).
  */
-static int nb_table_show(struct seq_file *m, const struct nb_table *tab)
+static void nb_table_net(struct seq_file *m, const struct nb_table *tab,
+			 struct net *net, unsigned int ino, bool backlog)
 {
-	struct net *net = m->private;
 	struct nb_row *row, *unknown = NULL;
 	u64 total[R_MAX] = {};
 
-	nb_show_header(m, tab->names, tab->ncols);
 	rcu_read_lock();
 	nb_for_each_net_row(row, net) {
 		if (row->flags & NB_ROW_UNKNOWN)
 			unknown = row;
 		else
-			nb_table_row(m, tab, net, row, total);
+			nb_table_row(m, tab, net, row, total, ino);
 	}
 	if (unknown)
-		nb_table_row(m, tab, net, unknown, total);
-	if (tab->backlog && nb_backlog_row)
-		nb_table_row(m, tab, net, nb_backlog_row, total);
+		nb_table_row(m, tab, net, unknown, total, ino);
+	if (backlog && nb_backlog_row)
+		nb_table_row(m, tab, net, nb_backlog_row, total, ino);
 	rcu_read_unlock();
-	nb_show_total(m, total, tab->ncols);
+	nb_show_total(m, total, tab->ncols, ino);
+}
+
+/* A namespace's own file: its interfaces, unknown, [backlog], total. */
+static int nb_table_show(struct seq_file *m, const struct nb_table *tab)
+{
+	nb_show_header(m, tab->names, tab->ncols, false);
+	nb_table_net(m, tab, m->private, 0, tab->backlog);
 	return 0;
 }
 
+/*
+ * The host-wide files (all_rcvbuf, all_napi): every namespace's block as
+ * its own file shows it, each line led by the namespace's inode number;
+ * the host-wide backlog row only once, in the initial namespace's block.
+ * net_rwsem keeps the namespaces listed alive (their exit, which removes
+ * their rows, runs after they leave the list).
+ */
+static int nb_table_show_all(struct seq_file *m, const struct nb_table *tab)
+{
+	struct net *net;
+
+	nb_show_header(m, tab->names, tab->ncols, true);
+	down_read(&net_rwsem);
+	for_each_net(net)
+		nb_table_net(m, tab, net, net->ns.inum,
+			     tab->backlog && net_eq(net, &init_net));
+	up_read(&net_rwsem);
+	return 0;
+}
+
+static const bool nb_rcvbuf_is_max[R_MAX] = {
+	[R_COLL_MAX] = true, [R_PRUNE_MAX] = true,
+};
+static const struct nb_table nb_rcvbuf_tab = {
+	.names = nb_rcol_name, .ncols = R_MAX, .is_max = nb_rcvbuf_is_max,
+	.read = nb_rcvbuf_read_row,
+};
+
+static const bool nb_napi_is_max[N_MAX] = { [N_POLL_MAX] = true };
+static const struct nb_table nb_napi_tab = {
+	.names = nb_ncol_name, .ncols = N_MAX, .is_max = nb_napi_is_max,
+	.read = nb_napi_read_row, .backlog = true,
+};
+
 static int nb_rcvbuf_show(struct seq_file *m, void *unused)
 {
-	static const bool is_max[R_MAX] = {
-		[R_COLL_MAX] = true, [R_PRUNE_MAX] = true,
-	};
-	static const struct nb_table tab = {
-		.names = nb_rcol_name, .ncols = R_MAX, .is_max = is_max,
-		.read = nb_rcvbuf_read_row,
-	};
-
-	return nb_table_show(m, &tab);
+	return nb_table_show(m, &nb_rcvbuf_tab);
 }
 
 static int nb_napi_show(struct seq_file *m, void *unused)
 {
-	static const bool is_max[N_MAX] = { [N_POLL_MAX] = true };
-	static const struct nb_table tab = {
-		.names = nb_ncol_name, .ncols = N_MAX, .is_max = is_max,
-		.read = nb_napi_read_row, .backlog = true,
-	};
+	return nb_table_show(m, &nb_napi_tab);
+}
 
-	return nb_table_show(m, &tab);
+static int nb_all_rcvbuf_show(struct seq_file *m, void *unused)
+{
+	return nb_table_show_all(m, &nb_rcvbuf_tab);
+}
+
+static int nb_all_napi_show(struct seq_file *m, void *unused)
+{
+	return nb_table_show_all(m, &nb_napi_tab);
 }
 
 /* ---- histograms ---- */
@@ -416,6 +466,49 @@ NB_SEQ_FILE(nb_rcvbuf, nb_rcvbuf_show);
 NB_SEQ_FILE(nb_napi, nb_napi_show);
 NB_SEQ_FILE(nb_hist, nb_hist_show);
 NB_SEQ_FILE(nb_memory, nb_memory_show);
+
+/* ---- the host-wide files ---- */
+
+/*
+ * all_rcvbuf and all_napi show every namespace: only for the host's admin,
+ * CAP_NET_ADMIN in the initial user namespace (by the opener's
+ * credentials), from a task in the initial network namespace. Their mode
+ * is 0444, so the capability, not the owner, decides: an agent holding
+ * CAP_NET_ADMIN under another uid may read them, the host's root without
+ * it may not.
+ */
+static int nb_all_open(struct file *file,
+		       int (*show)(struct seq_file *, void *))
+{
+	if (!net_eq(current->nsproxy->net_ns, &init_net) ||
+	    !file_ns_capable(file, &init_user_ns, CAP_NET_ADMIN))
+		return -EACCES;
+	return single_open(file, show, NULL);
+}
+
+static int nb_all_rcvbuf_open(struct inode *inode, struct file *file)
+{
+	return nb_all_open(file, nb_all_rcvbuf_show);
+}
+
+static int nb_all_napi_open(struct inode *inode, struct file *file)
+{
+	return nb_all_open(file, nb_all_napi_show);
+}
+
+static const struct proc_ops nb_all_rcvbuf_ops = {
+	.proc_open = nb_all_rcvbuf_open,
+	.proc_read = seq_read,
+	.proc_lseek = seq_lseek,
+	.proc_release = single_release,
+};
+
+static const struct proc_ops nb_all_napi_ops = {
+	.proc_open = nb_all_napi_open,
+	.proc_read = seq_read,
+	.proc_lseek = seq_lseek,
+	.proc_release = single_release,
+};
 
 /* ---- events ---- */
 
@@ -662,6 +755,12 @@ static const struct nb_file nb_files[] = {
 	{ "reset", 0200, &nb_reset_ops },
 };
 
+/* Only in the initial namespace's directory. */
+static const struct nb_file nb_init_files[] = {
+	{ "all_rcvbuf", 0444, &nb_all_rcvbuf_ops },
+	{ "all_napi", 0444, &nb_all_napi_ops },
+};
+
 /*
  * A namespace's /proc/net/netbuf. Entries under net->proc_net take its
  * owner (the root of net->user_ns, where mapped) from their parent.
@@ -677,6 +776,11 @@ static int __net_init nb_procfs_net_init(struct net *net)
 	for (i = 0; i < ARRAY_SIZE(nb_files); i++)
 		if (!proc_create_data(nb_files[i].name, nb_files[i].mode, dir,
 				      nb_files[i].ops, net))
+			goto remove_dir;
+	for (i = 0; net_eq(net, &init_net) && i < ARRAY_SIZE(nb_init_files); i++)
+		if (!proc_create_data(nb_init_files[i].name,
+				      nb_init_files[i].mode, dir,
+				      nb_init_files[i].ops, net))
 			goto remove_dir;
 	return 0;
 

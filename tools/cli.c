@@ -15,6 +15,7 @@ enum opt_bit {
 	O_JSON = 1u << 0, O_PROM = 1u << 1, O_ZERO = 1u << 2,
 	O_INTERVAL = 1u << 3, O_COUNT = 1u << 4, O_FOLLOW = 1u << 5,
 	O_TOP = 1u << 6, O_BY = 1u << 7, O_OUTPUT = 1u << 8, O_PROMHIST = 1u << 9,
+	O_ALLNETNS = 1u << 10,
 };
 
 #define INTERVAL_MIN 0.1
@@ -58,6 +59,8 @@ static const char main_help[] =
 "      --prom-histograms all|none\n"
 "                             show --prometheus: with the histogram families\n"
 "                             (default) or without\n"
+"      --all-netns            show: every network namespace (the host\n"
+"                             admin's view; needs CAP_NET_ADMIN)\n"
 "  -z, --zeros                also rows whose counters are all zero\n"
 "  -i, --interval SECS        period in seconds, 0.1 to 3600\n"
 "  -c, --count N              stop watch (events -f) after N intervals\n"
@@ -75,6 +78,7 @@ static const char main_help[] =
 static const char show_help[] =
 "Usage: netbuf show [-z] [-j|-p|--prometheus [--output FILE]\n"
 "                   [--prom-histograms all|none]] [IFACE...]\n"
+"       netbuf show --all-netns [-z] [-j|-p|--prometheus [--output FILE]]\n"
 "\n"
 "Per interface: tcp_collapse calls and skbs, prune episodes and drops,\n"
 "out-of-order prunes, NAPI polls, packets and budget exhaustion, with p50,\n"
@@ -82,7 +86,13 @@ static const char show_help[] =
 "probes, per-CPU softnet figures and memory. Rows whose counters are all\n"
 "zero are hidden unless -z or named. --prometheus writes every row, for\n"
 "node_exporter's textfile collector; --prom-histograms none leaves out\n"
-"the histogram families (105 of the 128 series of an interface).\n";
+"the histogram families (105 of the 128 series of an interface).\n"
+"--all-netns: the host admin's view of every network namespace\n"
+"(/proc/netbuf/all_rcvbuf and all_napi: CAP_NET_ADMIN in the initial user\n"
+"namespace, from the initial network namespace), each row with the\n"
+"namespace's inode number (netns_ino) and, where found, its ip netns name,\n"
+"a process in it and that process's cgroup. Counters only: no\n"
+"percentiles, probes or softnet.\n";
 
 static const char watch_help[] =
 "Usage: netbuf watch [-i SECS] [-c COUNT] [-z] [-j|-p] [IFACE...]\n"
@@ -146,7 +156,8 @@ static const char top_help[] =
 "first N (default 10).\n";
 
 static const struct command commands[] = {
-	{ "show", NULL, O_JSON | O_PROM | O_ZERO | O_OUTPUT | O_PROMHIST, 0,
+	{ "show", NULL, O_JSON | O_PROM | O_ZERO | O_OUTPUT | O_PROMHIST |
+	  O_ALLNETNS, 0,
 	  cmd_show,
 	  show_help },
 	{ "watch", NULL, O_JSON | O_ZERO | O_INTERVAL | O_COUNT, 0,
@@ -300,6 +311,7 @@ static const struct option long_opts[] = {
 	{ "by", required_argument, NULL, 'B' },
 	{ "output", required_argument, NULL, 'O' },
 	{ "prom-histograms", required_argument, NULL, 'H' },
+	{ "all-netns", no_argument, NULL, 'A' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -370,6 +382,9 @@ static int parse(int argc, char **argv, const char *optstr,
 			p->promhist = optarg;
 			p->given |= O_PROMHIST;
 			break;
+		case 'A':
+			p->given |= O_ALLNETNS;
+			break;
 		case 'B':
 			p->by = optarg;
 			p->given |= O_BY;
@@ -421,7 +436,8 @@ static int parse_count(const char *s, long *out)
 
 static const char *const opt_names[] = { "-j/-p", "--prometheus", "-z",
 					  "-i", "-c", "-f", "-n", "--by",
-					  "--output", "--prom-histograms" };
+					  "--output", "--prom-histograms",
+					  "--all-netns" };
 
 static int make_opts(const struct parsed *p, const struct command *c,
 		     struct nb_opts *o)
@@ -442,6 +458,8 @@ static int make_opts(const struct parsed *p, const struct command *c,
 		 p->json ? EM_JSON : EM_TABLE;
 	o->zeros = !!(p->given & O_ZERO);
 	o->follow = !!(p->given & O_FOLLOW);
+	o->all_netns = !!(p->given & O_ALLNETNS);
+
 	if (p->interval && nb_parse_interval(p->interval, c->zero_interval_ok,
 					     &o->interval) < 0)
 		return nb_usage("bad interval '%s': seconds from 0.1 to 3600%s",
@@ -462,6 +480,9 @@ static int make_opts(const struct parsed *p, const struct command *c,
 		return nb_usage("bad --prom-histograms '%s': all or none",
 				p->promhist);
 	o->prom_nohist = p->promhist && !strcmp(p->promhist, "none");
+	if (o->all_netns && p->promhist)
+		return nb_usage("--prom-histograms does not apply to "
+				"--all-netns (it has no histograms)");
 	nb_paths_from_env(&o->paths);
 	return 0;
 }

@@ -20,6 +20,7 @@ struct nb_opts {
 	const char *by;		/* --by; NULL when not given */
 	const char *output;	/* --output; NULL: stdout */
 	int prom_nohist;	/* --prom-histograms none */
+	int all_netns;		/* show --all-netns */
 	struct nb_paths paths;
 };
 
@@ -29,6 +30,7 @@ int nb_parse_interval(const char *s, int zero_ok, double *out);
 
 /* Each returns an exit status; argv holds the positional arguments. */
 int cmd_show(const struct nb_opts *o, int argc, char **argv);
+int cmd_show_all(const struct nb_opts *o, int argc, char **argv);
 int cmd_watch(const struct nb_opts *o, int argc, char **argv);
 int cmd_hist(const struct nb_opts *o, int argc, char **argv);
 int cmd_baseline_save(const struct nb_opts *o, int argc, char **argv);

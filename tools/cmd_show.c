@@ -429,6 +429,10 @@ int cmd_show(const struct nb_opts *o, int argc, char **argv)
 	struct emitter *em;
 	int r;
 
+	if (o->all_netns) {
+		r = cmd_show_all(o, argc, argv);
+		return r == NB_EXIT_RUNTIME && o->output ? prom_down(o) : r;
+	}
 	if (nb_load_ifaces(o, &s, argv, argc) < 0)
 		return o->output ? prom_down(o) : NB_EXIT_RUNTIME;
 	em = em_open(o->fmt, o->prom_nohist ? EM_O_NOHIST : 0);

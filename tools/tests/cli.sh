@@ -719,6 +719,77 @@ for c in show watch hist baseline advise events top; do
 done
 nb --version; check "--version" 0; has "--version" "netbuf "
 
+# ---- show --all-netns: the host-wide files, namespaces named ----
+AN=$TMP/allnetns
+mkdir -p "$AN/netbuf" "$AN/runns" "$AN/proc/7/ns" "$AN/proc/42/ns"
+: >"$AN/runns/web"
+webino=$(stat -c %i "$AN/runns/web")
+# the host's block becomes the namespace "web" names (its file's inode)
+sed "s/^4026531840 /$webino /" "$FIX/allnetns/all_rcvbuf" >"$AN/netbuf/all_rcvbuf"
+sed "s/^4026531840 /$webino /" "$FIX/allnetns/all_napi" >"$AN/netbuf/all_napi"
+ln -s 'net:[4026532300]' "$AN/proc/42/ns/net"
+ln -s 'net:[4026532300]' "$AN/proc/7/ns/net"
+echo sleep >"$AN/proc/7/comm"
+echo sh >"$AN/proc/42/comm"
+printf '1:name=systemd:/old\n0::/kubepods/pod1/nginx\n' >"$AN/proc/7/cgroup"
+export NETBUF_PROC=$AN/netbuf NETBUF_NETNS_DIR=$AN/runns NETBUF_PROC_ROOT=$AN/proc
+nb show --all-netns; check "all-netns" 0
+has "all-netns" "$webino  web     -  -      -"
+has "all-netns" "4026532300  -       7  sleep  /kubepods/pod1/nginx"
+has "all-netns" "4026532300  veth1      5    50  500ns      1      0  700ns"
+has "all-netns" "hidden; -z shows them"
+nb show --all-netns -z; check "all-netns -z" 0
+has "all-netns -z" "4026532300  unknown"
+nb show --all-netns -p; check "all-netns -p" 0; json "all-netns -p"
+pyjson "all-netns -j: names, rows under their namespace" '
+ns = {n["netns_ino"]: n for n in d["namespaces"]}
+w = ns['"$webino"']
+c = ns[4026532300]
+assert d["format"] == "netbuf-show-all/1"
+assert (w["name"], w["pid"]) == ("web", None), w
+assert (c["name"], c["pid"], c["comm"], c["cgroup"]) == (None, 7, "sleep", "/kubepods/pod1/nginx"), c
+v = [r for r in d["rcvbuf"] if r["iface"] == "veth1"]
+assert len(v) == 1 and v[0]["netns_ino"] == 4026532300 and v[0]["coll_skbs"] == 50, v
+b = [r for r in d["napi"] if r["iface"] == "backlog"]
+assert len(b) == 1 and b[0]["netns_ino"] == '"$webino"', b
+assert len(d["rcvbuf"]) == 7 and len(d["napi"]) == 8
+'
+nb show --all-netns --prometheus; check "all-netns prom" 0; prom "all-netns prom"
+has "all-netns prom" 'netbuf_collapse_skbs_total{netns_ino="4026532300",iface="veth1",ifindex="7"} 50'
+has "all-netns prom" 'netbuf_netns_info{netns_ino="4026532300",pid="7",comm="sleep",cgroup="/kubepods/pod1/nginx"} 1'
+has "all-netns prom" 'netbuf_namespaces 2'
+if grep -q 'iface="total"' "$TMP/out"; then bad "all-netns prom: total rows exported"; else ok; fi
+nb show --all-netns --prometheus --output "$TMP/an.prom"; check "all-netns --output" 0
+if grep -q '^netbuf_up 1$' "$TMP/an.prom"; then ok; else bad "all-netns --output: no netbuf_up 1"; fi
+nb show --all-netns eth0; check "all-netns IFACE" 2 "takes no IFACE ('eth0')"
+nb show --all-netns --prometheus --prom-histograms none; check "all-netns --prom-histograms" 2 "does not apply to --all-netns"
+nb watch --all-netns; check "watch --all-netns" 2 "option --all-netns does not apply to watch"
+nb show --all-netns=1; check "--all-netns=1" 2 "option '--all-netns' takes no value"
+# no such file: the tool says why; with --output, netbuf_up 0 is written
+export NETBUF_PROC=$AN/none
+nb show --all-netns; check "all-netns no file" 1 "no such file: not the initial network namespace"
+nb show --all-netns --prometheus --output "$TMP/an.prom"; check "all-netns no file --output" 1 "no such file"
+if grep -q '^netbuf_up 0$' "$TMP/an.prom"; then ok; else bad "all-netns failed --output: no netbuf_up 0"; fi
+# malformed files: one clear line, nothing on stdout
+mkdir -p "$AN/bad"
+export NETBUF_PROC=$AN/bad
+cp "$AN/netbuf/all_napi" "$AN/bad/all_napi"
+sed '1s/^     netns/     nsx  /' "$AN/netbuf/all_rcvbuf" >"$AN/bad/all_rcvbuf"
+nb show --all-netns; check "all-netns header" 1 "the first column is not 'netns'"
+sed '2s/^[0-9]*/abc/' "$AN/netbuf/all_rcvbuf" >"$AN/bad/all_rcvbuf"
+nb show --all-netns; check "all-netns bad inode" 1 "bad netns 'abc'"
+{ sed -n '1p;5,8p;2,4p' "$AN/netbuf/all_rcvbuf"; sed -n 2p "$AN/netbuf/all_rcvbuf"; } >"$AN/bad/all_rcvbuf"
+nb show --all-netns; check "all-netns split namespace" 1 "are not together"
+sed '/^4026532300 total/s/ 5 50 / 5 51 /' "$AN/netbuf/all_rcvbuf" >"$AN/bad/all_rcvbuf"
+nb show --all-netns; check "all-netns bad total" 1 "(netns 4026532300):5: total coll_skbs 51"
+sed '$d' "$AN/netbuf/all_rcvbuf" >"$AN/bad/all_rcvbuf"
+nb show --all-netns; check "all-netns truncated" 1 "no total row at the end"
+chmod 000 "$AN/bad/all_rcvbuf"
+if [ "$(id -u)" != 0 ]; then
+	nb show --all-netns; check "all-netns EACCES" 1 "CAP_NET_ADMIN"
+fi
+unset NETBUF_NETNS_DIR NETBUF_PROC_ROOT
+
 # ---- man page, install ----
 if groff -man -ww -z netbuf.8 2>"$TMP/groff" && [ ! -s "$TMP/groff" ]; then ok
 else bad "netbuf.8: groff warnings: $(head -3 "$TMP/groff")"; fi
