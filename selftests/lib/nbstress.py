@@ -97,12 +97,14 @@ def check_probes(lines):
         if len(f) != 8:
             errs.append("%d fields: %r" % (len(f), ln))
             continue
-        if f[2] not in ("kprobe", "kretprobe", "tracepoint") or \
+        if f[2] not in ("kprobe", "kretprobe", "tracepoint", "timer") or \
            f[3] not in ("active", "unavailable") or not NUM.match(f[4]) or \
            not (NUM.match(f[5]) or f[5] == "-") or not NUM.match(f[6]):
             errs.append("bad row %r" % ln)
-    if len(lines) != 9:
-        errs.append("%d probe rows, want 8" % (len(lines) - 1))
+    if len(lines) != 10:
+        errs.append("%d probe rows, want 9" % (len(lines) - 1))
+    elif lines[-1].split()[:3] != ["ep_timer", "nb_ep_timer", "timer"]:
+        errs.append("last row %r, want the ep_timer pseudo-hook" % lines[-1])
     return errs
 
 
