@@ -90,7 +90,7 @@ PHONY_EXTRA := demo
 NB_STRESS_SCALE ?= 10
 # Debian's generic 6.1 and 6.12 with image and headers (not the -rt flavours).
 STRESS_KERNELS ?= $(shell for d in /lib/modules/6.1.* /lib/modules/6.12.*; do \
-	k=$$(basename $$d); case $$k in *-rt-*) continue ;; esac; \
+	k=$$(basename $$d); case $$k in (*-rt-*) continue ;; esac; \
 	[ -f /boot/vmlinuz-$$k ] && [ -d $$d/build ] && echo $$k; done 2>/dev/null | sort -V)
 STRESS_VM_TIMEOUT ?= 10800
 STRESS_TEST_TIMEOUT ?= 5400
@@ -137,7 +137,7 @@ check-rt:
 # The newest installed 6.1 and 6.12 with image and headers (never a
 # hard-coded point release: Debian ships new ones).
 BENCH_KERNELS ?= $(shell for s in 6.1 6.12; do for d in /lib/modules/$$s.*; do \
-	k=$$(basename $$d); case $$k in *-rt-*) continue ;; esac; \
+	k=$$(basename $$d); case $$k in (*-rt-*) continue ;; esac; \
 	[ -f /boot/vmlinuz-$$k ] && [ -d $$d/build ] && echo $$k; done 2>/dev/null | sort -V | tail -1; done)
 
 build/bench/nbload: bench/nbload.c
