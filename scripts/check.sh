@@ -9,7 +9,7 @@ cd "$repo" || exit 1
 logs=$repo/build/check-logs
 mkdir -p "$logs"
 pass=0 fail=0 skip=0
-VM_TIMEOUT=${NB_VM_TIMEOUT:-2100}
+VM_TIMEOUT=${NB_VM_TIMEOUT:-2700}
 
 # Supported kernels: Debian's 6.1 and 6.12 with image and headers installed
 # (the PREEMPT_RT flavours, *-rt-amd64, have their own target: make check-rt).
