@@ -46,7 +46,7 @@ ktap_check "modinfo finds it in updates/dkms ($path)" \
 	bash -c "case '$path' in /lib/modules/$kver/updates/dkms/netbuf.ko*) exit 0;; esac; exit 1"
 ktap_check "modprobe netbuf" modprobe netbuf
 ktap_eq "the module is this version, built for this kernel" \
-	"$(awk '$1 == "version" || $1 == "built_for" { printf "%s ", $2 }' /proc/netbuf/version)" "$ver $kver "
+	"$(awk '$1 == "netbuf" || $1 == "built_for" { printf "%s ", $2 }' /proc/netbuf/version)" "$ver $kver "
 ktap_check "the packaged tool: netbuf show" bash -c "/usr/sbin/netbuf show -z >/tmp/show.out 2>&1 && grep -q '^lo ' /tmp/show.out"
 
 # 2. Shipped configuration: everything off until the administrator says.
@@ -55,7 +55,7 @@ ktap_eq "/etc/modprobe.d/netbuf.conf and /etc/modules-load.d/netbuf.conf: commen
 ktap_eq "the timer is shipped disabled" \
 	"$(ls /etc/systemd/system/*/netbuf-textfile* 2>/dev/null | wc -l)" 0
 ktap_check "the units are installed" \
-	[ -f /lib/systemd/system/netbuf-textfile.timer ] -a -f /lib/systemd/system/netbuf-textfile.service
+	test -f /lib/systemd/system/netbuf-textfile.timer -a -f /lib/systemd/system/netbuf-textfile.service
 
 # 3. Module parameters from /etc/modprobe.d.
 echo "options netbuf events_max=64 max_ifaces=100" >>/etc/modprobe.d/netbuf.conf
@@ -82,10 +82,10 @@ ktap_info "upgrade took $((SECONDS - s)) s"
 ktap_eq "apt-get install of the next version" "$rc" 0
 ktap_eq "dkms status: only the new version, installed" \
 	"$(dkms status netbuf | grep -c "^netbuf/$ver,")/$(dkms_lines)" "0/netbuf/$ver2, $kver, x86_64: installed"
-ktap_check "old source gone, new one in /usr/src" [ ! -e "/usr/src/netbuf-$ver" ] -a -f "/usr/src/netbuf-$ver2/dkms.conf"
+ktap_check "old source gone, new one in /usr/src" test ! -e "/usr/src/netbuf-$ver" -a -f "/usr/src/netbuf-$ver2/dkms.conf"
 modprobe netbuf
 ktap_eq "modprobe loads the rebuilt module" \
-	"$(awk '$1 == "version" { print $2 }' /proc/netbuf/version 2>&1)/$(modinfo -F version netbuf)" "$ver2/$ver2"
+	"$(awk '$1 == "netbuf" { print $2 }' /proc/netbuf/version 2>&1)/$(modinfo -F version netbuf)" "$ver2/$ver2"
 ktap_eq "the edited conffile survived the upgrade" "$(cat /sys/module/netbuf/parameters/events_max)" 64
 
 # 6. Purge: nothing left. The administrator had enabled the timer.
