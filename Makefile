@@ -107,10 +107,22 @@ stress:
 			>$$log 2>&1 || rc=1; \
 		grep -E '^(not )?ok [0-9]+ |^    not ok|^SUITE|^vm/run' $$log | sed 's/^/  /'; \
 	done; \
+	mkdir -p bench/results; \
 	for k in $(STRESS_KERNELS); do \
 		echo "== figures on $$k (NB_STRESS_SCALE=$(NB_STRESS_SCALE))"; \
 		grep -E '^    # (figures|leak budget|kernel |start:|reader |iperf3-|collapse:)|^(not )?ok [0-9]+ ' \
-			build/stress-logs/$$k.log | sed 's/^    # /    /; s/^\(not \)\{0,1\}ok [0-9]* /  /'; \
+			build/stress-logs/$$k.log | sed 's/^    # /    /; s/^\(not \)\{0,1\}ok [0-9]* /  /' \
+			>build/stress-logs/$$k.figures; \
+		cat build/stress-logs/$$k.figures; \
+		{ echo "# make stress: $$k, NB_STRESS_SCALE=$(NB_STRESS_SCALE)"; echo; \
+		  echo "- date: $$(date -u +%Y-%m-%dT%H:%M:%SZ)"; \
+		  echo "- commit: $$(git describe --always --dirty 2>/dev/null || echo unknown)"; \
+		  echo "- command: make stress STRESS_KERNELS=$$k NB_STRESS_SCALE=$(NB_STRESS_SCALE)"; \
+		  echo "- host: $$(nproc) CPUs, load average at the end $$(cut -d' ' -f1-3 /proc/loadavg)"; \
+		  echo "- suite: $$(grep -E '^SUITE' build/stress-logs/$$k.log | tail -1)"; echo; \
+		  echo '```'; cat build/stress-logs/$$k.figures; echo '```'; \
+		} >bench/results/stress-$$k-scale$(NB_STRESS_SCALE).md; \
+		echo "(committed record: bench/results/stress-$$k-scale$(NB_STRESS_SCALE).md)"; \
 	done; \
 	exit $$rc
 
