@@ -307,6 +307,36 @@ nb_virtio_unpair() {
 	nb_del_netns "$1" "$2"
 }
 
+# nb_container SECS: a container made as runtimes make one: a child makes
+# the user namespace and waits, the parent writes its maps (ids 0..65535
+# to 100000..165535), then the container's root makes the network
+# namespace (procfs gives its /proc/net to uid 100000: a namespace's owner
+# is fixed when it is made). Sets CPID (holds the user namespace) and NPID
+# (holds the network namespace), both sleeping SECS; the caller kills them.
+nb_container() {
+	local i
+	unshare -U sleep "$1" &
+	CPID=$!
+	for i in $(seq 100); do
+		[ "$(readlink /proc/$CPID/ns/user)" != "$(readlink /proc/self/ns/user)" ] && break
+		sleep 0.1
+	done
+	echo deny >/proc/$CPID/setgroups
+	echo "0 100000 65536" >/proc/$CPID/uid_map
+	echo "0 100000 65536" >/proc/$CPID/gid_map
+	nsenter -t "$CPID" -U -- unshare -n sleep "$1" &
+	NPID=$!
+	for i in $(seq 100); do
+		[ "$(readlink /proc/$NPID/ns/net)" != "$(readlink /proc/self/ns/net)" ] &&
+			[ "$(cat /proc/$NPID/comm)" = sleep ] && break
+		sleep 0.1
+	done
+}
+
+# cin CMD...: CMD as the root of nb_container's container (nsenter sets uid
+# and gid 0 in its user namespace and drops supplementary groups).
+cin() { nsenter -t "$NPID" -U -n -- "$@"; }
+
 # nb_wait_listen NS PORT: wait (up to 10 s) until a TCP socket listens on
 # PORT in NS: a program just started there may take a while under TCG.
 nb_wait_listen() {

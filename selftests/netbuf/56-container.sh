@@ -50,25 +50,7 @@ nb_reload
 # the parent writes its maps, then the network namespace is made by the
 # container's root (so that procfs gives its /proc/net to uid 100000: the
 # owner is fixed when the network namespace is made, see README).
-unshare -U sleep 600 &
-CPID=$!
-for i in $(seq 100); do
-	[ "$(readlink /proc/$CPID/ns/user)" != "$(readlink /proc/self/ns/user)" ] && break
-	sleep 0.1
-done
-echo deny >/proc/$CPID/setgroups
-echo "0 100000 65536" >/proc/$CPID/uid_map
-echo "0 100000 65536" >/proc/$CPID/gid_map
-nsenter -t "$CPID" -U -- unshare -n sleep 600 &
-NPID=$!
-for i in $(seq 100); do
-	[ "$(readlink /proc/$NPID/ns/net)" != "$(readlink /proc/self/ns/net)" ] &&
-		[ "$(cat /proc/$NPID/comm)" = sleep ] && break
-	sleep 0.1
-done
-# cin CMD...: CMD as the container's root (nsenter sets uid and gid 0 in
-# the user namespace and drops supplementary groups)
-cin() { nsenter -t "$NPID" -U -n -- "$@"; }
+nb_container 600
 cw() {	# cw FILE TEXT: one write by container root; ok or the errno name
 	cin bash -c "$(declare -f nb_write); nb_write $1 $(printf '%s' "$2" | od -An -tx1 | tr -d ' \n')"
 }

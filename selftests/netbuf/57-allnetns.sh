@@ -47,23 +47,7 @@ nb_del_netns $A $A2 $B $B2
 nb_reload
 
 # ---- the container, as 56-container makes it ----
-unshare -U sleep 600 &
-CPID=$!
-for i in $(seq 100); do
-	[ "$(readlink /proc/$CPID/ns/user)" != "$(readlink /proc/self/ns/user)" ] && break
-	sleep 0.1
-done
-echo deny >/proc/$CPID/setgroups
-echo "0 100000 65536" >/proc/$CPID/uid_map
-echo "0 100000 65536" >/proc/$CPID/gid_map
-nsenter -t "$CPID" -U -- unshare -n sleep 600 &
-NPID=$!
-for i in $(seq 100); do
-	[ "$(readlink /proc/$NPID/ns/net)" != "$(readlink /proc/self/ns/net)" ] &&
-		[ "$(cat /proc/$NPID/comm)" = sleep ] && break
-	sleep 0.1
-done
-cin() { nsenter -t "$NPID" -U -n -- "$@"; }
+nb_container 600
 cin ip link set lo up
 
 # ---- A: collapse on ca0 (10.86.0.1) from A2 ----

@@ -37,23 +37,7 @@ ktap_eq "defaults: rows_max 4096, rows_netns_max 1024, unknown_rows_max 4096" \
 DEVS=5000
 rows0=$(nb_mem rows) u0=$(nb_mem untracked_devs)
 # The container, made the way 56-container makes it.
-unshare -U sleep 900 &
-CPID=$!
-for i in $(seq 100); do
-	[ "$(readlink /proc/$CPID/ns/user)" != "$(readlink /proc/self/ns/user)" ] && break
-	sleep 0.1
-done
-echo deny >/proc/$CPID/setgroups
-echo "0 100000 65536" >/proc/$CPID/uid_map
-echo "0 100000 65536" >/proc/$CPID/gid_map
-nsenter -t "$CPID" -U -- unshare -n sleep 900 &
-NPID=$!
-for i in $(seq 100); do
-	[ "$(readlink /proc/$NPID/ns/net)" != "$(readlink /proc/self/ns/net)" ] &&
-		[ "$(cat /proc/$NPID/comm)" = sleep ] && break
-	sleep 0.1
-done
-cin() { nsenter -t "$NPID" -U -n -- "$@"; }
+nb_container 900
 ktap_eq "the container's root is uid 100000 to the host" \
 	"$(cin awk '/^Uid:/ { print $2 }' /proc/self/status) $(cin cat /proc/self/uid_map | awk '{ print $2 }')" "0 100000"
 t0=$SECONDS
