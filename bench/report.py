@@ -522,7 +522,11 @@ def main():
     print()
     if mem:
         rb, pb, cpus = num(mem.get("row_bytes"), 0), num(mem.get("percpu_bytes"), 0), num(mem.get("cpus"), 0)
-        worst = 4096 * (rb + pb * 128)
+        # the module's bound (bytes_worst) at 128 CPUs: interface rows and
+        # as many unknown rows, per-CPU NAPI parts for napi_rows_max rows
+        ub = num(mem.get("unknown_row_bytes"), rb)
+        nmax = num(mem.get("napi_rows_max"), 4096)
+        worst = 4096 * rb + 4096 * ub + min(4096, nmax) * pb * 128
         # rows come from the netbuf_row cache when the module has one (it
         # shows in slabinfo), else from kmalloc, rounded up to a power of two
         cls = rb if "netbuf_row" in memslab.get("after", {}) else next((k for k in KMALLOC if k >= rb), rb)
@@ -530,8 +534,9 @@ def main():
         print(f"  per interface {rb:.0f} B (row_bytes) + {pb:.0f} B per CPU (percpu_bytes); here {cpus:.0f} CPUs: "
               f"{rb + pb * cpus:.0f} B per interface; bytes now {mem.get('bytes')} "
               f"({mem.get('rows')} rows), bytes_worst {mem.get('bytes_worst')} (rows_max {mem.get('rows_max')})")
-        print(f"  worst case 4096 interfaces x 128 CPUs: 4096 x ({rb:.0f} + {pb:.0f} x 128) = {worst:.0f} B "
-              f"= {worst / 2**20:.1f} MiB")
+        print(f"  rows at max_ifaces 4096 on 128 CPUs: 4096 x {rb:.0f} + 4096 unknown x {ub:.0f} + "
+              f"{min(4096, nmax):.0f} polling x {pb:.0f} x 128 = {worst:.0f} B = {worst / 2**20:.1f} MiB "
+              "(event logs not included: README, Memory)")
         if memgrow:
             dr = num(memgrow["rows_after"], 0) - num(memgrow["rows_before"], 0)
             db = num(memgrow["bytes_after"], 0) - num(memgrow["bytes_before"], 0)
@@ -543,9 +548,9 @@ def main():
             pcd = num(mempercpu.get("after_kb"), 0) - num(mempercpu.get("before_kb"), 0)
             print(f"  allocator: slab objects {deltas}; Percpu +{pcd:.0f} kB (the dummy devices allocate there too)")
         if cls != rb:
-            real = 4096 * (cls + pb * 128)
+            real = worst + 8192 * (cls - rb)
             print(f"  note: a {rb:.0f} B row is a kmalloc-{cls} object, so each row really takes {cls} B: "
-                  f"4096 x 128 CPUs = {real:.0f} B = {real / 2**20:.1f} MiB")
+                  f"{real:.0f} B = {real / 2**20:.1f} MiB")
 
     if btstart:
         print()
