@@ -12,7 +12,7 @@
 . "$(dirname "$0")/../lib/netbuf.sh"
 
 ktap_header
-ktap_plan 24
+ktap_plan 25
 kver=$(uname -r)
 . "$(dirname "$0")/lib.sh"
 deb=$FLEET_DEB
