@@ -355,16 +355,6 @@ static void emit_namespaces(struct emitter *em, const struct ns_set *set)
 	em_list_end(em);
 }
 
-static int all_zero(const struct nb_tabledef *d, const struct nb_row *r)
-{
-	size_t i;
-
-	for (i = 0; i < d->ncols; i++)
-		if (!(d->cols[i].flags & NB_COL_MAX) && r->v[i])
-			return 0;
-	return 1;
-}
-
 static void emit_rows(struct emitter *em, const struct ns_set *set,
 		      int napi, const char *title, int zeros,
 		      unsigned int *hidden)
@@ -380,7 +370,7 @@ static void emit_rows(struct emitter *em, const struct ns_set *set,
 		for (j = 0; j < t->n; j++) {
 			const struct nb_row *r = &t->rows[j];
 
-			if (!zeros && all_zero(def, r)) {
+			if (!zeros && nb_row_zero(def, r)) {
 				*hidden += r->kind == NB_ROW_IFACE;
 				continue;
 			}

@@ -67,16 +67,6 @@ static int named(char **ifaces, int n, const char *iface)
 	return 0;
 }
 
-static int row_zero(const struct nb_tabledef *d, const struct nb_row *r)
-{
-	size_t i;
-
-	for (i = 0; i < d->ncols; i++)
-		if (!(d->cols[i].flags & NB_COL_MAX) && r->v[i])
-			return 0;
-	return 1;
-}
-
 struct show_ctx {
 	struct emitter *em;
 	const struct nb_snapshot *s;
@@ -91,7 +81,7 @@ static int row_shown(struct show_ctx *c, const struct nb_tabledef *d,
 {
 	if (c->nifaces)
 		return named(c->ifaces, c->nifaces, r->iface);
-	if (c->zeros || !row_zero(d, r))
+	if (c->zeros || !nb_row_zero(d, r))
 		return 1;
 	c->hidden += r->kind == NB_ROW_IFACE;
 	return 0;

@@ -125,6 +125,16 @@ const struct nb_sysctldef nb_sysctls[SC_COUNT] = {
 	{ "net.core.netdev_max_backlog", "net/core/netdev_max_backlog", 1 },
 };
 
+int nb_row_zero(const struct nb_tabledef *d, const struct nb_row *r)
+{
+	size_t i;
+
+	for (i = 0; i < d->ncols; i++)
+		if (!(d->cols[i].flags & NB_COL_MAX) && r->v[i])
+			return 0;
+	return 1;
+}
+
 int nb_hkind_parse(const char *s, enum nb_hkind *k)
 {
 	unsigned int i;

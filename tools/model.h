@@ -191,6 +191,9 @@ struct nb_sysctldef {
 extern const struct nb_sysctldef nb_sysctls[SC_COUNT];
 
 int nb_hkind_parse(const char *s, enum nb_hkind *k);
+
+/* 1 if every counter of @r (max columns aside) is 0: a row show hides. */
+int nb_row_zero(const struct nb_tabledef *d, const struct nb_row *r);
 int nb_sysctl_find(const char *name);
 
 #endif
