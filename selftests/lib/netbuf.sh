@@ -307,6 +307,24 @@ nb_virtio_unpair() {
 	nb_del_netns "$1" "$2"
 }
 
+# nb_need PLAN NAME...: each NAME a command on PATH or (with a /) an
+# executable file. If any is missing, all PLAN cases fail saying which (an
+# environment problem is a failure) and the test ends.
+nb_need() {
+	local plan=$1 missing= t i
+	shift
+	for t in "$@"; do
+		case $t in
+		*/*) [ -x "$t" ] ;;
+		*) command -v "$t" >/dev/null ;;
+		esac || missing="$missing $t"
+	done
+	[ -z "$missing" ] && return 0
+	ktap_not_ok "needed here:$missing"
+	for i in $(seq $((plan - 1))); do ktap_not_ok "not run: missing$missing"; done
+	ktap_finished
+}
+
 # nb_container SECS: a container made as runtimes make one: a child makes
 # the user namespace and waits, the parent writes its maps (ids 0..65535
 # to 100000..165535), then the container's root makes the network

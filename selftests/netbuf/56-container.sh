@@ -21,17 +21,7 @@ CPID= NPID= BPID=
 ktap_header
 nb_require_module
 ktap_plan 35
-missing=
-for t in unshare nsenter setpriv python3 ip; do
-	command -v $t >/dev/null || missing="$missing $t"
-done
-[ -x "$NB_RCVPRESS" ] || missing="$missing $NB_RCVPRESS"
-[ -x "$NB_TOOL" ] || missing="$missing $NB_TOOL"
-if [ -n "$missing" ]; then
-	ktap_not_ok "needed here:$missing"
-	for i in $(seq 34); do ktap_not_ok "not run: missing$missing"; done
-	ktap_finished
-fi
+nb_need 35 unshare nsenter setpriv python3 ip "$NB_RCVPRESS" "$NB_TOOL"
 
 cleanup() {
 	[ -n "$NPID" ] && kill "$NPID" 2>/dev/null

@@ -24,17 +24,7 @@ CPID= NPID=
 ktap_header
 nb_require_module
 ktap_plan 25
-missing=
-for t in unshare nsenter setpriv python3 ip iperf3 ethtool; do
-	command -v $t >/dev/null || missing="$missing $t"
-done
-[ -x "$NB_RCVPRESS" ] || missing="$missing $NB_RCVPRESS"
-[ -x "$NB_TOOL" ] || missing="$missing $NB_TOOL"
-if [ -n "$missing" ]; then
-	ktap_not_ok "needed here:$missing"
-	for i in $(seq 24); do ktap_not_ok "not run: missing$missing"; done
-	ktap_finished
-fi
+nb_need 25 unshare nsenter setpriv python3 ip iperf3 ethtool "$NB_RCVPRESS" "$NB_TOOL"
 
 cleanup() {
 	nb_iperf_kill
