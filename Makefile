@@ -148,9 +148,8 @@ check-rt:
 # raw numbers in build/bench/. NB_BENCH_QUICK=1: a short smoke run.
 # The newest installed 6.1 and 6.12 with image and headers (never a
 # hard-coded point release: Debian ships new ones).
-BENCH_KERNELS ?= $(shell for s in 6.1 6.12; do for d in /lib/modules/$$s.*; do \
-	k=$$(basename $$d); case $$k in (*-rt-*) continue ;; esac; \
-	[ -f /boot/vmlinuz-$$k ] && [ -d $$d/build ] && echo $$k; done 2>/dev/null | sort -V | tail -1; done)
+BENCH_KERNELS ?= $(shell for s in 6.1 6.12; do for k in $(STRESS_KERNELS); do \
+	case $$k in ($$s.*) echo $$k ;; esac; done | tail -1; done)
 
 build/bench/nbload: bench/nbload.c
 	@mkdir -p $(@D)
