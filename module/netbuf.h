@@ -70,6 +70,8 @@ enum nb_ctr {
 	NB_C_OFO_BYTES,
 	NB_C_UNTRACKED,
 	NB_C_GONE,
+	NB_C_COLL_PREEMPTED,
+	NB_C_PRUNE_PREEMPTED,
 	NB_C_MAX,
 };
 
@@ -217,14 +219,20 @@ struct nb_event {
 
 /* A prune episode in progress (or over but not yet closed). */
 struct nb_episode {
+	raw_spinlock_t lock;		/* nb_tep slots only */
 	struct sock *sk;		/* NULL: slot free */
-	struct task_struct *task;
+	struct sock *put;		/* nb_tep: reference to drop at release */
+	struct task_struct *task;	/* per-CPU task slot: its task */
+	int home;			/* nb_tep: CPU whose timer closes it */
+	bool table;			/* a slot of nb_tep, not per-CPU */
 	u64 cookie;
 	int ifindex;
 	u64 t0;
 	u64 t_last;
 	bool collapsed;
 	bool ofo;
+	bool preempted;			/* its task was switched out in it */
+	unsigned long csw;		/* its task's context switches at start */
 	unsigned int ticks;
 	u32 skbs;			/* collapsed or pruned in the episode */
 	struct nb_event ev;		/* the socket, taken at the start */
@@ -233,6 +241,8 @@ struct nb_episode {
 struct nb_cpu {
 	struct nb_episode ep[NB_NCTX];
 	struct timer_list timer;
+	int cpu;
+	atomic_t tep_open;		/* nb_tep episodes this CPU's timer closes */
 	/*
 	 * Without the tcp_collapse_one probe, skbs come from this CPU's
 	 * TCPRcvCollapsed: the task-context collapse running here (its

@@ -296,9 +296,11 @@ int nb_probes_init(void)
 	err = nb_inflight_init(maxactive);
 	if (err)
 		return err;
-	for_each_possible_cpu(cpu)
+	for_each_possible_cpu(cpu) {
+		per_cpu_ptr(&nb_cpu, cpu)->cpu = cpu;
 		timer_setup(&per_cpu_ptr(&nb_cpu, cpu)->timer, nb_ep_timer,
 			    TIMER_PINNED);
+	}
 	nb_probes[NB_P_EP_TIMER].active = true;
 
 	nb_probes[NB_P_COLLAPSE].rp.data_size = nb_collapse_data_size();

@@ -61,14 +61,16 @@ enum nb_rcol {
 	R_COLL_CALLS, R_COLL_SKBS, R_COLL_FREED, R_COLL_NS, R_COLL_MAX,
 	R_PRUNE_CALLS, R_PRUNE_NOOP, R_PRUNE_COLLAPSE, R_PRUNE_OFO,
 	R_PRUNE_DROP, R_PRUNE_NS, R_PRUNE_MAX, R_OFO_CALLS, R_OFO_SEGS,
-	R_OFO_BYTES, R_UNTRACKED, R_PRUNE_UNSEEN, R_GONE, R_MAX,
+	R_OFO_BYTES, R_UNTRACKED, R_PRUNE_UNSEEN, R_GONE, R_COLL_PREEMPTED,
+	R_PRUNE_PREEMPTED, R_MAX,
 };
 
 static const char *const nb_rcol_name[R_MAX] = {
 	"coll_calls", "coll_skbs", "coll_freed", "coll_ns", "coll_max_ns",
 	"prune_calls", "prune_noop", "prune_collapse", "prune_ofo",
 	"prune_drop", "prune_ns", "prune_max_ns", "ofo_calls", "ofo_segs",
-	"ofo_bytes", "untracked", "prune_unseen", "gone",
+	"ofo_bytes", "untracked", "prune_unseen", "gone", "coll_preempted",
+	"prune_preempted",
 };
 
 static void nb_rcvbuf_read(const struct nb_row *row, u64 *v)
@@ -94,6 +96,8 @@ static void nb_rcvbuf_read(const struct nb_row *row, u64 *v)
 	v[R_UNTRACKED] = nb_ctr_read(row, NB_C_UNTRACKED);
 	v[R_PRUNE_UNSEEN] = 0;
 	v[R_GONE] = nb_ctr_read(row, NB_C_GONE);
+	v[R_COLL_PREEMPTED] = nb_ctr_read(row, NB_C_COLL_PREEMPTED);
+	v[R_PRUNE_PREEMPTED] = nb_ctr_read(row, NB_C_PRUNE_PREEMPTED);
 }
 
 static void nb_sum_into(u64 *total, const u64 *v, int n, const bool *is_max)

@@ -59,14 +59,124 @@ static int nb_sk_ifindex(const struct sock *sk, const struct sk_buff *skb)
 	return READ_ONCE(sk->sk_rx_dst_ifindex);
 }
 
-/* The open episode of @sk in the current context, if any. */
-static struct nb_episode *nb_ep_of(struct nb_cpu *st, const struct sock *sk)
+/*
+ * Context switches of the running task: a probed call or an episode whose
+ * task was switched out in it (preempted, under preempt=full or
+ * PREEMPT_RT; it may have migrated too) has a wall time that is not the
+ * kernel's work. Its counts are exact; its time goes to no histogram, sum
+ * or event, and it is counted in coll_preempted or prune_preempted. On
+ * other kernels nothing in these calls switches (they never sleep, and a
+ * softirq run leaves the counts of the task it interrupted alone).
+ */
+static unsigned long nb_csw(void)
+{
+	return READ_ONCE(current->nvcsw) + READ_ONCE(current->nivcsw);
+}
+
+/*
+ * Task-context episodes, keyed by socket. A task can be preempted inside a
+ * prune (preempt=full, PREEMPT_RT) and resume on another CPU, and other
+ * tasks can prune meanwhile on the CPU it left: a per-CPU slot would lose
+ * the episode to either. A socket has at most one prune in flight (its
+ * owner's lock, or bh_lock_sock with bottom halves off), so its hooks find
+ * the episode by the socket wherever they run. A slot holds a reference
+ * on the socket and is closed by its home CPU's timer once the socket is
+ * no longer owned by a user (the prune is then over: a task-context prune
+ * runs in the owner's backlog processing, or with bottom halves off, so
+ * that the timer cannot run before it ends), by the next prune of the same
+ * socket, or by the prune's own last step. Each slot has a lock, taken
+ * with interrupts off: its socket's hooks, a new prune of the socket and
+ * the timer. When no slot is free within NB_TEP_DIST of the socket's
+ * hash, the episode takes the CPU's task slot as before.
+ */
+#define NB_TEP_DIST	8
+
+static struct nb_episode *nb_tep;
+static unsigned int nb_tep_mask;
+
+/* Reserves a slot; nb_ep_start() fills it. */
+#define NB_TEP_BUSY	((struct sock *)1)
+
+static struct nb_episode *nb_tep_find(const struct sock *sk)
+{
+	unsigned int h = hash_ptr(sk, 32), i;
+
+	for (i = 0; i < NB_TEP_DIST; i++) {
+		struct nb_episode *ep = &nb_tep[(h + i) & nb_tep_mask];
+
+		if (READ_ONCE(ep->sk) == sk)
+			return ep;
+	}
+	return NULL;
+}
+
+/* A free slot for @sk, reserved (sk NB_TEP_BUSY), or NULL. */
+static struct nb_episode *nb_tep_claim(const struct sock *sk)
+{
+	unsigned int h = hash_ptr(sk, 32), i;
+
+	for (i = 0; i < NB_TEP_DIST; i++) {
+		struct nb_episode *ep = &nb_tep[(h + i) & nb_tep_mask];
+
+		if (!READ_ONCE(ep->sk) && !cmpxchg(&ep->sk, NULL, NB_TEP_BUSY))
+			return ep;
+	}
+	return NULL;
+}
+
+/*
+ * Where the open episode of @sk in the current context would be, if it
+ * has one: check ep->sk == sk again once it is held.
+ */
+static struct nb_episode *nb_ep_find(struct nb_cpu *st, const struct sock *sk)
 {
 	int ctx = nb_ctx();
+	struct nb_episode *ep;
 
-	if (ctx < 0 || st->ep[ctx].sk != sk)
+	if (ctx < 0)
 		return NULL;
-	return &st->ep[ctx];
+	if (ctx == NB_CTX_TASK) {
+		ep = nb_tep_find(sk);
+		if (ep)
+			return ep;
+	}
+	return READ_ONCE(st->ep[ctx].sk) == sk ? &st->ep[ctx] : NULL;
+}
+
+/* A table slot's lock; a per-CPU slot, interrupts off. */
+static void nb_ep_hold(struct nb_episode *ep, unsigned long *flags)
+	__acquires(ep)
+{
+	if (ep->table) {
+		raw_spin_lock_irqsave(&ep->lock, *flags);
+	} else {
+		local_irq_save(*flags);
+		__acquire(ep);
+	}
+}
+
+/* A hook of @ep's own flow runs: was its task switched out meanwhile? */
+static void nb_ep_touch(struct nb_episode *ep)
+{
+	if (ep->task == current && nb_csw() != ep->csw)
+		ep->preempted = true;
+}
+
+/* Drops the socket reference of a slot closed meanwhile, last. */
+static void nb_ep_release(struct nb_episode *ep, unsigned long flags)
+	__releases(ep)
+{
+	struct sock *put = ep->put;
+
+	ep->put = NULL;
+	if (ep->table) {
+		raw_spin_unlock_irqrestore(&ep->lock, flags);
+	} else {
+		__release(ep);
+		local_irq_restore(flags);
+	}
+	if (put)
+		sock_put(put);
 }
 
 /* A slow episode goes to the event log; @sk is NULL when closed late. */
@@ -87,7 +197,10 @@ static void nb_ep_log(struct nb_episode *ep, enum nb_outcome out,
 	nb_event_commit(&ev);
 }
 
-/* Interrupts are off. @sk: the socket if it is still safe to look at. */
+/*
+ * The episode is held (nb_ep_hold). @sk: the socket if
+ * it is still safe to look at.
+ */
 static void nb_ep_close(struct nb_episode *ep, enum nb_outcome out,
 			struct sock *sk)
 {
@@ -114,25 +227,28 @@ static void nb_ep_close(struct nb_episode *ep, enum nb_outcome out,
 	row = nb_row_find(ep->cookie, ep->ifindex, false);
 	if (row) {
 		nb_ctr_add(row, c, 1);
-		nb_hist_add(&row->hist[NB_H_PRUNE], ep->t_last - ep->t0);
+		if (ep->preempted)
+			nb_ctr_add(row, NB_C_PRUNE_PREEMPTED, 1);
+		else
+			nb_hist_add(&row->hist[NB_H_PRUNE], ep->t_last - ep->t0);
 	}
 	rcu_read_unlock();
-	if (unlikely(nb_event_slow(ep->t_last - ep->t0)))
+	if (unlikely(!ep->preempted && nb_event_slow(ep->t_last - ep->t0)))
 		nb_ep_log(ep, out, sk);
-	ep->sk = NULL;
+	if (ep->table) {
+		ep->put = ep->sk;
+		atomic_dec(&per_cpu_ptr(&nb_cpu, ep->home)->tep_open);
+	}
+	WRITE_ONCE(ep->sk, NULL);
 }
 
-static void nb_ep_open(struct nb_cpu *st, int ctx, struct sock *sk, int ifindex)
+/* Starts the episode in @ep, held and free; counts it on its row. */
+static void nb_ep_start(struct nb_episode *ep, struct sock *sk, int ifindex)
 {
-	struct nb_episode *ep = &st->ep[ctx];
 	struct net *net = sock_net(sk);
 	struct nb_row *row;
-	unsigned long flags;
 
-	local_irq_save(flags);
-	if (ep->sk)
-		nb_ep_close(ep, NB_OUT_AUTO, NULL);
-	ep->sk = sk;
+	WRITE_ONCE(ep->sk, sk);
 	ep->task = current;
 	ep->cookie = net->net_cookie;
 	ep->ifindex = ifindex;
@@ -140,6 +256,8 @@ static void nb_ep_open(struct nb_cpu *st, int ctx, struct sock *sk, int ifindex)
 	ep->t_last = ep->t0;
 	ep->collapsed = false;
 	ep->ofo = false;
+	ep->preempted = false;
+	ep->csw = nb_csw();
 	ep->ticks = 0;
 	ep->skbs = 0;
 	nb_event_sock(&ep->ev, sk);
@@ -148,15 +266,81 @@ static void nb_ep_open(struct nb_cpu *st, int ctx, struct sock *sk, int ifindex)
 	if (row)
 		nb_ctr_add(row, NB_C_PRUNE_CALLS, 1);
 	rcu_read_unlock();
+}
+
+static void nb_ep_open(struct nb_cpu *st, int ctx, struct sock *sk, int ifindex)
+{
+	struct nb_episode *ep;
+	unsigned long flags;
+
+	if (ctx == NB_CTX_TASK) {
+		/* The socket's previous prune is over. */
+		ep = nb_ep_find(st, sk);
+		if (ep) {
+			nb_ep_hold(ep, &flags);
+			if (ep->sk == sk)
+				nb_ep_close(ep, NB_OUT_AUTO, NULL);
+			nb_ep_release(ep, flags);
+		}
+		ep = nb_tep_claim(sk);
+		if (ep) {
+			nb_ep_hold(ep, &flags);
+			sock_hold(sk);
+			nb_ep_start(ep, sk, ifindex);
+			ep->home = st->cpu;
+			atomic_inc(&st->tep_open);
+			if (!timer_pending(&st->timer))
+				mod_timer(&st->timer, jiffies + 1);
+			nb_ep_release(ep, flags);
+			return;
+		}
+	}
+	local_irq_save(flags);
+	ep = &st->ep[ctx];
+	if (ep->sk)
+		nb_ep_close(ep, NB_OUT_AUTO, NULL);
+	nb_ep_start(ep, sk, ifindex);
 	if (!timer_pending(&st->timer))
 		mod_timer(&st->timer, jiffies + 1);
 	local_irq_restore(flags);
 }
 
 /*
+ * The timer's part of the table: close what @st's CPU opened, unless its
+ * socket is still owned (the prune may still run, preempted). True if an
+ * episode stays open.
+ */
+static bool nb_tep_reap(struct nb_cpu *st)
+{
+	unsigned long flags;
+	bool open = false;
+	unsigned int i;
+
+	for (i = 0; i <= nb_tep_mask; i++) {
+		struct nb_episode *ep = &nb_tep[i];
+
+		struct sock *sk = READ_ONCE(ep->sk);
+
+		if (!sk || sk == NB_TEP_BUSY || READ_ONCE(ep->home) != st->cpu)
+			continue;
+		nb_ep_hold(ep, &flags);
+		if (ep->sk == sk && ep->home == st->cpu) {
+			if (sock_owned_by_user_nocheck(sk) &&
+			    ++ep->ticks < NB_EP_MAX_TICKS)
+				open = true;
+			else
+				nb_ep_close(ep, NB_OUT_AUTO, NULL);
+		}
+		nb_ep_release(ep, flags);
+	}
+	return open;
+}
+
+/*
  * Deferred close. A softirq-context episode is over: softirqs do not nest,
- * so the NET_RX handler that ran it has returned. A task-context episode is
- * over unless this timer interrupted that very task, which may be inside it.
+ * so the NET_RX handler that ran it has returned. A task-context episode in
+ * the CPU's own slot is over unless this timer interrupted that very task,
+ * which may be inside it; one in the table, unless its socket is owned.
  */
 void nb_ep_timer(struct timer_list *t)
 {
@@ -180,9 +364,11 @@ void nb_ep_timer(struct timer_list *t)
 		else
 			nb_ep_close(ep, NB_OUT_AUTO, NULL);
 	}
+	local_irq_restore(flags);
+	if (atomic_read(&st->tep_open) > 0 && nb_tep_reap(st))
+		again = true;
 	if (again)
 		mod_timer(t, jiffies + 1);
-	local_irq_restore(flags);
 	nb_timing_end(NB_P_EP_TIMER, t0);
 }
 
@@ -190,6 +376,7 @@ void nb_ep_timer(struct timer_list *t)
 void nb_ep_flush(void)
 {
 	unsigned long flags;
+	unsigned int i;
 	int cpu, ctx;
 
 	for_each_possible_cpu(cpu) {
@@ -201,6 +388,14 @@ void nb_ep_flush(void)
 			if (st->ep[ctx].sk)
 				nb_ep_close(&st->ep[ctx], NB_OUT_AUTO, NULL);
 		local_irq_restore(flags);
+	}
+	for (i = 0; nb_tep && i <= nb_tep_mask; i++) {
+		struct nb_episode *ep = &nb_tep[i];
+
+		nb_ep_hold(ep, &flags);
+		if (ep->sk && ep->sk != NB_TEP_BUSY)
+			nb_ep_close(ep, NB_OUT_AUTO, NULL);
+		nb_ep_release(ep, flags);
 	}
 }
 
@@ -256,16 +451,20 @@ static int __nb_prunefn_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct nb_episode *ep;
 	unsigned long flags;
 
-	local_irq_save(flags);
-	ep = nb_ep_of(st, sk);
+	ep = nb_ep_find(st, sk);
 	if (ep) {
-		ep->t_last = local_clock();
-		if ((int)regs_return_value(regs) < 0)
-			nb_ep_close(ep, NB_OUT_DROP, sk);
-		else
-			nb_ep_close(ep, ep->ofo ? NB_OUT_OFO : NB_OUT_AUTO, sk);
+		nb_ep_hold(ep, &flags);
+		if (ep->sk == sk) {
+			nb_ep_touch(ep);
+			ep->t_last = local_clock();
+			if ((int)regs_return_value(regs) < 0)
+				nb_ep_close(ep, NB_OUT_DROP, sk);
+			else
+				nb_ep_close(ep, ep->ofo ? NB_OUT_OFO :
+					    NB_OUT_AUTO, sk);
+		}
+		nb_ep_release(ep, flags);
 	}
-	local_irq_restore(flags);
 	return 0;
 }
 
@@ -296,17 +495,32 @@ bool nb_collapse_skb_active;
 
 int nb_inflight_init(unsigned int maxactive)
 {
-	unsigned int n = roundup_pow_of_two(4 * maxactive);
+	unsigned int n = roundup_pow_of_two(4 * maxactive), i;
 
 	nb_fl = kvcalloc(n, sizeof(*nb_fl), GFP_KERNEL);
 	if (!nb_fl)
 		return -ENOMEM;
 	nb_fl_mask = n - 1;
+	/* Task-context episodes: one per task inside a prune, and stale ones. */
+	n = roundup_pow_of_two(max_t(unsigned int, 32, 4 * num_possible_cpus()));
+	nb_tep = kvcalloc(n, sizeof(*nb_tep), GFP_KERNEL);
+	if (!nb_tep) {
+		kvfree(nb_fl);
+		nb_fl = NULL;
+		return -ENOMEM;
+	}
+	nb_tep_mask = n - 1;
+	for (i = 0; i < n; i++) {
+		raw_spin_lock_init(&nb_tep[i].lock);
+		nb_tep[i].table = true;
+	}
 	return 0;
 }
 
 void nb_inflight_exit(void)
 {
+	kvfree(nb_tep);
+	nb_tep = NULL;
 	kvfree(nb_fl);
 	nb_fl = NULL;
 }
@@ -383,6 +597,7 @@ struct nb_collapse_data {
 	u64 t0;
 	unsigned long mib0;	/* this CPU's TCPRcvCollapsed at entry */
 	u64 soft0;		/* st->soft_collapsed at entry */
+	unsigned long csw;	/* the task's context switches at entry */
 	int slot;		/* in nb_fl, or -1: skbs from the MIB */
 	int cpu;		/* with slot -1: the CPU whose MIB mib0 is */
 	int rmem0;
@@ -400,6 +615,7 @@ static int __nb_collapse_entry(struct kretprobe_instance *ri, struct pt_regs *re
 	struct nb_collapse_data *d = (struct nb_collapse_data *)ri->data;
 	struct nb_cpu *st = this_cpu_ptr(&nb_cpu);
 	struct nb_episode *ep;
+	unsigned long flags;
 
 	this_cpu_inc(nb_cpu.hits[NB_P_COLLAPSE]);
 	d->sk = (struct sock *)regs_get_kernel_argument(regs, 0);
@@ -413,9 +629,16 @@ static int __nb_collapse_entry(struct kretprobe_instance *ri, struct pt_regs *re
 		if (nb_ctx() == NB_CTX_TASK)
 			st->task_coll_cookie = sock_net(d->sk)->net_cookie;
 	}
-	ep = nb_ep_of(st, d->sk);
-	if (ep)
-		ep->collapsed = true;
+	ep = nb_ep_find(st, d->sk);
+	if (ep) {
+		nb_ep_hold(ep, &flags);
+		if (ep->sk == d->sk) {
+			nb_ep_touch(ep);
+			ep->collapsed = true;
+		}
+		nb_ep_release(ep, flags);
+	}
+	d->csw = nb_csw();
 	d->t0 = local_clock();
 	return 0;
 }
@@ -423,9 +646,9 @@ static int __nb_collapse_entry(struct kretprobe_instance *ri, struct pt_regs *re
 NB_TIMED(NB_P_COLLAPSE, nb_collapse_entry, NB_RP_PARAMS, (ri, regs))
 
 static void nb_collapse_log(const struct nb_collapse_data *d, struct sock *sk,
-			    u64 now, u64 skbs, int freed)
+			    u64 now, u64 skbs, int freed,
+			    const struct nb_episode *ep)
 {
-	struct nb_episode *ep = nb_ep_of(this_cpu_ptr(&nb_cpu), sk);
 	struct nb_event ev = {};
 
 	nb_event_sock(&ev, sk);
@@ -471,24 +694,14 @@ static u64 nb_collapse_mib_skbs(struct nb_cpu *st,
 	return skbs > nested ? skbs - nested : 0;
 }
 
-static int __nb_collapse_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+/* Counts a finished call; @ep: @sk's episode, held, or NULL. */
+static void nb_collapse_done(const struct nb_collapse_data *d, u64 now,
+			     u64 skbs, int freed, struct nb_episode *ep)
 {
-	struct nb_collapse_data *d = (struct nb_collapse_data *)ri->data;
-	struct nb_cpu *st = this_cpu_ptr(&nb_cpu);
-	u64 now = local_clock(), skbs;
+	bool preempted = nb_csw() != d->csw;
 	struct sock *sk = d->sk;
-	struct nb_episode *ep;
 	struct nb_row *row;
-	unsigned long flags;
-	int freed;
 
-	local_irq_save(flags);
-	if (d->slot >= 0)
-		skbs = nb_fl_release(d->slot);
-	else
-		skbs = nb_collapse_mib_skbs(st, d);
-	freed = d->rmem0 - atomic_read(&sk->sk_rmem_alloc);
-	ep = nb_ep_of(st, sk);
 	rcu_read_lock();
 	if (ep)
 		row = nb_row_find(ep->cookie, ep->ifindex, false);
@@ -498,18 +711,48 @@ static int __nb_collapse_ret(struct kretprobe_instance *ri, struct pt_regs *regs
 		nb_ctr_add(row, NB_C_COLL_CALLS, 1);
 		nb_ctr_add(row, NB_C_COLL_SKBS, skbs);
 		nb_ctr_add(row, NB_C_COLL_FREED, freed > 0 ? freed : 0);
-		nb_hist_add(&row->hist[NB_H_COLLAPSE], now - d->t0);
+		if (preempted)
+			nb_ctr_add(row, NB_C_COLL_PREEMPTED, 1);
+		else
+			nb_hist_add(&row->hist[NB_H_COLLAPSE], now - d->t0);
 	}
 	rcu_read_unlock();
-	if (unlikely(nb_event_slow(now - d->t0)))
-		nb_collapse_log(d, sk, now, skbs, freed);
+	if (unlikely(!preempted && nb_event_slow(now - d->t0)))
+		nb_collapse_log(d, sk, now, skbs, freed, ep);
 	if (ep) {
+		nb_ep_touch(ep);
 		ep->t_last = now;
 		ep->skbs += skbs;
 		/* After the receive queue, the prune checks and maybe ends. */
 		if (!nb_prune_direct && d->rcvq &&
 		    atomic_read(&sk->sk_rmem_alloc) <= READ_ONCE(sk->sk_rcvbuf))
 			nb_ep_close(ep, NB_OUT_COLLAPSE, sk);
+	}
+}
+
+static int __nb_collapse_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct nb_collapse_data *d = (struct nb_collapse_data *)ri->data;
+	struct nb_cpu *st = this_cpu_ptr(&nb_cpu);
+	u64 now = local_clock(), skbs;
+	struct sock *sk = d->sk;
+	unsigned long flags, epflags;
+	struct nb_episode *ep;
+	int freed;
+
+	local_irq_save(flags);
+	if (d->slot >= 0)
+		skbs = nb_fl_release(d->slot);
+	else
+		skbs = nb_collapse_mib_skbs(st, d);
+	freed = d->rmem0 - atomic_read(&sk->sk_rmem_alloc);
+	ep = nb_ep_find(st, sk);
+	if (ep) {
+		nb_ep_hold(ep, &epflags);
+		nb_collapse_done(d, now, skbs, freed, ep->sk == sk ? ep : NULL);
+		nb_ep_release(ep, epflags);
+	} else {
+		nb_collapse_done(d, now, skbs, freed, NULL);
 	}
 	local_irq_restore(flags);
 	return 0;
@@ -556,41 +799,39 @@ static int __nb_ofo_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct nb_ofo_data *d = (struct nb_ofo_data *)ri->data;
 	struct nb_cpu *st = this_cpu_ptr(&nb_cpu);
 	struct nb_episode *ep;
+	unsigned long flags;
 
 	this_cpu_inc(nb_cpu.hits[NB_P_OFO]);
 	d->sk = (struct sock *)regs_get_kernel_argument(regs, 0);
 	d->rmem0 = atomic_read(&d->sk->sk_rmem_alloc);
 	d->drops0 = atomic_read(&d->sk->sk_drops);
 	d->slot = READ_ONCE(nb_ofo_drop_active) ? nb_fl_claim(d->sk) : -1;
-	ep = nb_ep_of(st, d->sk);
-	/* The prune calls it only while still above sk_rcvbuf. */
-	d->own = ep && !ep->ofo && d->rmem0 > READ_ONCE(d->sk->sk_rcvbuf);
-	if (d->own)
-		ep->ofo = true;
+	d->own = false;
+	ep = nb_ep_find(st, d->sk);
+	if (ep) {
+		nb_ep_hold(ep, &flags);
+		/* The prune calls it only while still above sk_rcvbuf. */
+		d->own = ep->sk == d->sk && !ep->ofo &&
+			 d->rmem0 > READ_ONCE(d->sk->sk_rcvbuf);
+		if (d->own) {
+			nb_ep_touch(ep);
+			ep->ofo = true;
+		}
+		nb_ep_release(ep, flags);
+	}
 	return 0;
 }
 
 NB_TIMED(NB_P_OFO, nb_ofo_entry, NB_RP_PARAMS, (ri, regs))
 
-static int __nb_ofo_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+/* Counts a finished call; @ep: @sk's episode, held, or NULL. */
+static void nb_ofo_done(const struct nb_ofo_data *d, bool pruned, u32 segs,
+			int rmem, struct nb_episode *ep)
 {
-	struct nb_ofo_data *d = (struct nb_ofo_data *)ri->data;
-	struct nb_cpu *st = this_cpu_ptr(&nb_cpu);
-	bool pruned = regs_return_value(regs) & 0xff;
 	struct sock *sk = d->sk;
-	struct nb_episode *ep;
 	struct nb_row *row;
-	unsigned long flags;
-	int rmem, freed;
-	u32 segs;
+	int freed;
 
-	rmem = atomic_read(&sk->sk_rmem_alloc);
-	if (d->slot >= 0)
-		segs = nb_fl_release(d->slot);
-	else
-		segs = atomic_read(&sk->sk_drops) - d->drops0;
-	local_irq_save(flags);
-	ep = nb_ep_of(st, sk);
 	if (pruned) {
 		freed = d->rmem0 - rmem;
 		rcu_read_lock();
@@ -608,11 +849,39 @@ static int __nb_ofo_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	if (ep && pruned)
 		ep->skbs += segs;
 	if (ep && d->own) {
+		nb_ep_touch(ep);
 		ep->t_last = local_clock();
 		/* Mirrors the prune: still above sk_rcvbuf means RcvPruned. */
 		if (!nb_prune_direct)
 			nb_ep_close(ep, rmem > READ_ONCE(sk->sk_rcvbuf) ?
 				    NB_OUT_DROP : NB_OUT_OFO, sk);
+	}
+}
+
+static int __nb_ofo_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct nb_ofo_data *d = (struct nb_ofo_data *)ri->data;
+	struct nb_cpu *st = this_cpu_ptr(&nb_cpu);
+	bool pruned = regs_return_value(regs) & 0xff;
+	unsigned long flags, epflags;
+	struct sock *sk = d->sk;
+	struct nb_episode *ep;
+	int rmem;
+	u32 segs;
+
+	rmem = atomic_read(&sk->sk_rmem_alloc);
+	if (d->slot >= 0)
+		segs = nb_fl_release(d->slot);
+	else
+		segs = atomic_read(&sk->sk_drops) - d->drops0;
+	local_irq_save(flags);
+	ep = nb_ep_find(st, sk);
+	if (ep) {
+		nb_ep_hold(ep, &epflags);
+		nb_ofo_done(d, pruned, segs, rmem, ep->sk == sk ? ep : NULL);
+		nb_ep_release(ep, epflags);
+	} else {
+		nb_ofo_done(d, pruned, segs, rmem, NULL);
 	}
 	local_irq_restore(flags);
 	return 0;

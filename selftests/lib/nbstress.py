@@ -158,7 +158,8 @@ def _table(lines, cols, maxcols, tail):
 
 RCOLS = ("coll_calls coll_skbs coll_freed coll_ns coll_max_ns prune_calls "
          "prune_noop prune_collapse prune_ofo prune_drop prune_ns prune_max_ns "
-         "ofo_calls ofo_segs ofo_bytes untracked prune_unseen gone").split()
+         "ofo_calls ofo_segs ofo_bytes untracked prune_unseen gone coll_preempted "
+         "prune_preempted").split()
 NCOLS = ("polls packets exhausted empty poll_ns poll_max_ns untimed netpoll "
          "busy_poll threaded untracked gone").split()
 

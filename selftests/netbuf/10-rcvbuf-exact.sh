@@ -49,8 +49,10 @@ ktap_eq "outcomes add up to episodes" \
 	$(($(t prune_noop) + $(t prune_collapse) + $(t prune_ofo) + $(t prune_drop))) "$(t prune_calls)"
 ktap_eq "collapses all on lo" "$(l coll_calls)" "$(t coll_calls)"
 ktap_eq "prunes all on lo" "$(l prune_calls)" "$(t prune_calls)"
-ktap_eq "internal consistency: collapse histogram samples = calls (lo)" "$(nb_hist_field $NS lo collapse samples)" "$(l coll_calls)"
-ktap_eq "internal consistency: prune histogram samples = episodes (lo)" "$(nb_hist_field $NS lo prune samples)" "$(l prune_calls)"
+ktap_eq "internal consistency: collapse histogram samples + coll_preempted = calls (lo)" \
+	$(($(nb_hist_field $NS lo collapse samples) + $(l coll_preempted))) "$(l coll_calls)"
+ktap_eq "internal consistency: prune histogram samples + prune_preempted = episodes (lo)" \
+	$(($(nb_hist_field $NS lo prune samples) + $(l prune_preempted))) "$(l prune_calls)"
 ktap_eq "internal consistency: collapse histogram sum = coll_ns" "$(nb_hist_field $NS lo collapse sum)" "$(l coll_ns)"
 ktap_check "internal consistency: collapse histogram consistent with max" nb_hist_check $NS lo collapse
 ktap_check "internal consistency: prune histogram consistent with max" nb_hist_check $NS lo prune
