@@ -141,6 +141,15 @@ check-rt:
 
 .PHONY: check-rt
 
+# make check-preempt: make check's kernel legs (as check-rt) with the
+# preempt=full leg running every exactness test instead of make check's
+# four, on the generic kernels.
+PREEMPT_FULL_TESTS ?= 10 11 14 15 16 17 18 19 20 21 25
+check-preempt:
+	NB_GUEST_ONLY=1 NB_SKIP_SUITE=1 NB_PREEMPT_TESTS="$(PREEMPT_FULL_TESTS)" ./scripts/check.sh
+
+.PHONY: check-preempt
+
 # ---- make bench (issue 8): see bench/README.md ----
 # One guest per kernel measures throughput (veth, virtio_net, a slow-path
 # workload) without netbuf, with it and with bench/netbuf.bt, the cost of

@@ -110,7 +110,11 @@ fi
 # DKMS round trip, part 1: build and install for every kernel; the guests
 # below modprobe what it installed (selftests/netbuf/40-dkms.sh).
 dkms_ok=0
-if command -v dkms >/dev/null && [ "$(id -u)" = 0 ] && [ -n "$KERNELS" ]; then
+# NB_SKIP_SUITE=1 (make check-preempt): only the builds and the preempt=full leg.
+SKIP_SUITE=${NB_SKIP_SUITE:-0}
+if [ "$SKIP_SUITE" = 1 ]; then
+	:
+elif command -v dkms >/dev/null && [ "$(id -u)" = 0 ] && [ -n "$KERNELS" ]; then
 	step "dkms add/build/install for $KERNELS" make dkms-install DKMS_KERNELS="$KERNELS" && dkms_ok=1
 else
 	echo "FAIL - dkms round trip: needs dkms and root (run scripts/install-deps.sh as root)"
@@ -152,13 +156,25 @@ guest_suite() {
 }
 
 # Selftests: one guest per kernel runs the whole suite.
-for k in $KERNELS; do
+[ "$SKIP_SUITE" = 1 ] || for k in $KERNELS; do
 	guest_suite selftests "$k" "$logs/selftests-$k.log" "$(ls selftests/netbuf/[0-9]*.sh | wc -l)" \
 		--nics -t "$VM_TIMEOUT" -- selftests/netbuf/[0-9]*.sh
 done
+# The exactness tests again with the generic kernels booted fully
+# preemptible (both are PREEMPT_DYNAMIC): preempted and migrated collapse
+# calls and prune episodes (issue 14). NB_PREEMPT_TESTS: the tests, by
+# number; make check-preempt runs a longer list.
+PREEMPT_TESTS=${NB_PREEMPT_TESTS:-10 11 14 19}
+for k in $KERNELS; do
+	case $k in *-rt-*) continue ;; esac	# PREEMPT_RT is preemptible already
+	tests=()
+	for n in $PREEMPT_TESTS; do tests+=(selftests/netbuf/$n-*.sh); done
+	guest_suite "selftests, preempt=full" "$k" "$logs/preempt-$k.log" "${#tests[@]}" \
+		--nics --append preempt=full -t "$VM_TIMEOUT" -- "${tests[@]}"
+done
 # True parallel vCPUs: multi-threaded TCG, nothing patches text under
 # traffic (selftests/mttcg/parallel.sh; selftests/vm/README.md says why).
-for k in $KERNELS; do
+[ "$SKIP_SUITE" = 1 ] || for k in $KERNELS; do
 	NETBUF_VM_ACCEL=tcg guest_suite "multi-threaded TCG" "$k" "$logs/mttcg-$k.log" 1 \
 		-t 900 -- selftests/mttcg/parallel.sh
 done
