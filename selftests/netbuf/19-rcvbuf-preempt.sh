@@ -45,10 +45,10 @@ run() {
 	local mode=$1 cpus=$2 rx
 	port=$((port + 1))
 	taskset -c "$cpus" ip netns exec $B "$NB_RCVPRESS" --mode "$mode" \
-		-l "10.77.0.2:$port" -d 3 >/tmp/nb-prx.out 2>&1 &
+		-l "10.77.0.2:$port" -d 3 --wait 60 >/tmp/nb-prx.out 2>&1 &
 	rx=$!
 	nb_wait_listen $B $port || echo "receiver of $mode on CPUs $cpus never listened" >>"$NB_RCVPRESS_FAILS"
-	nb_rcvpress $A --mode "$mode" -C "10.77.0.2:$port" -d 3 2>&1 | sed 's/^/# tx: /'
+	nb_rcvpress $A --mode "$mode" -C "10.77.0.2:$port" -d 3 --wait 60 2>&1 | sed 's/^/# tx: /'
 	wait $rx || echo "receiver of $mode on CPUs $cpus exited $?" >>"$NB_RCVPRESS_FAILS"
 	sed 's/^/# rx: /' /tmp/nb-prx.out
 }
