@@ -250,8 +250,8 @@ deb-next: deb
 # build/fleet-logs/KERNEL.log.
 FLEET_KERNELS ?= $(STRESS_KERNELS)
 # A DKMS build in a TCG guest takes 10-20 minutes; the round trip makes two.
-FLEET_VM_TIMEOUT ?= 4200
-FLEET_TEST_TIMEOUT ?= 3000
+FLEET_VM_TIMEOUT ?= 6000
+FLEET_TEST_TIMEOUT ?= 4800
 FLEET_APT_TIMEOUT ?= 1800
 FLEET_TESTS ?= selftests/fleet/[0-9]*.sh
 
