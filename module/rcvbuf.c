@@ -8,7 +8,8 @@
  * kprobe (no return probe). The kernel runs the prune when
  *   sk_rmem_alloc > sk_rcvbuf || !sk_rmem_schedule(sk, skb, size).
  * The first half is read at entry for the cost of two loads: that opens an
- * episode (a per-CPU, per-context slot). The second half can only fail
+ * episode (in task context, a slot keyed by the socket; in softirq, the
+ * CPU's slot). The second half can only fail
  * under socket memory pressure (tcp_mem or a memcg limit), cannot be
  * evaluated without side effects, and then the prune returns at once
  * (sk_rmem_alloc <= sk_rcvbuf): those episodes are not counted; the
@@ -19,9 +20,11 @@
  * An episode ends at the last thing the prune does, which netbuf sees from
  * the return probes of tcp_collapse and tcp_prune_ofo_queue; where the prune
  * returns without either (nothing to do, or only the out-of-order queue was
- * collapsed), the episode is closed by the next entry in the same context
- * on the same CPU or by a per-CPU timer a tick later, which the softirq
- * ordering guarantees runs after the episode.
+ * collapsed), the episode is closed by the next prune of the same socket
+ * (softirq: the next entry on the same CPU) or by a per-CPU timer a tick
+ * later, which the softirq ordering guarantees runs after a softirq
+ * episode, and which keeps a task-context one open while its socket is
+ * owned.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
