@@ -200,10 +200,7 @@ static void nb_ep_log(struct nb_episode *ep, enum nb_outcome out,
 	nb_event_commit(&ev);
 }
 
-/*
- * The episode is held (nb_ep_hold). @sk: the socket if
- * it is still safe to look at.
- */
+/* The episode is held (nb_ep_hold). @sk: the socket if still safe to use. */
 static void nb_ep_close(struct nb_episode *ep, enum nb_outcome out,
 			struct sock *sk)
 {
@@ -321,7 +318,6 @@ static bool nb_tep_reap(struct nb_cpu *st)
 
 	for (i = 0; i <= nb_tep_mask; i++) {
 		struct nb_episode *ep = &nb_tep[i];
-
 		struct sock *sk = READ_ONCE(ep->sk);
 
 		if (!sk || sk == NB_TEP_BUSY || READ_ONCE(ep->home) != st->cpu)

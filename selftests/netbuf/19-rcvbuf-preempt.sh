@@ -21,8 +21,7 @@ ktap_plan 11
 # fail: an environment problem is a failure here, not a skip
 fail() { ktap_not_ok "$*"; exit 1; }
 nb_require_module
-[ -x "$NB_RCVPRESS" ] || fail "no $NB_RCVPRESS (make -C selftests/workload)"
-command -v taskset >/dev/null || fail "no taskset (util-linux)"
+nb_need 11 "$NB_RCVPRESS" taskset
 [ "$(nproc)" -ge 2 ] || fail "needs 2 CPUs, has $(nproc)"
 hogs=
 cleanup() {
