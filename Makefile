@@ -92,6 +92,10 @@ NB_STRESS_SCALE ?= 10
 STRESS_KERNELS ?= $(shell for d in /lib/modules/6.1.* /lib/modules/6.12.*; do \
 	k=$$(basename $$d); case $$k in (*-rt-*) continue ;; esac; \
 	[ -f /boot/vmlinuz-$$k ] && [ -d $$d/build ] && echo $$k; done 2>/dev/null | sort -V)
+# STRESS_TESTS: a subset to rerun (its record says which tests ran), with
+# STRESS_TAG appended to the record's name so the whole run's stays.
+STRESS_TESTS ?= selftests/netbuf/5[0-9]-*.sh
+STRESS_TAG ?=
 STRESS_VM_TIMEOUT ?= 10800
 STRESS_TEST_TIMEOUT ?= 5400
 
@@ -103,7 +107,7 @@ stress:
 		log=build/stress-logs/$$k.log; \
 		echo "== stress tests, NB_STRESS_SCALE=$(NB_STRESS_SCALE), in a $$k guest (log: $$log)"; \
 		selftests/vm/run -k $$k --nics --no-build -t $(STRESS_VM_TIMEOUT) -- \
-			"NB_STRESS_SCALE=$(NB_STRESS_SCALE) NB_TEST_TIMEOUT=$(STRESS_TEST_TIMEOUT) selftests/run-suite.sh selftests/netbuf/5[0-9]-*.sh" \
+			"NB_STRESS_SCALE=$(NB_STRESS_SCALE) NB_TEST_TIMEOUT=$(STRESS_TEST_TIMEOUT) selftests/run-suite.sh $(STRESS_TESTS)" \
 			>$$log 2>&1 || rc=1; \
 		grep -E '^(not )?ok [0-9]+ |^    not ok|^SUITE|^vm/run' $$log | sed 's/^/  /'; \
 	done; \
@@ -117,12 +121,12 @@ stress:
 		{ echo "# make stress: $$k, NB_STRESS_SCALE=$(NB_STRESS_SCALE)"; echo; \
 		  echo "- date: $$(date -u +%Y-%m-%dT%H:%M:%SZ)"; \
 		  echo "- commit: $$(git describe --always --dirty 2>/dev/null || echo unknown)"; \
-		  echo "- command: make stress STRESS_KERNELS=$$k NB_STRESS_SCALE=$(NB_STRESS_SCALE)"; \
+		  echo "- command: make stress STRESS_KERNELS=$$k NB_STRESS_SCALE=$(NB_STRESS_SCALE) STRESS_TESTS='$(STRESS_TESTS)'"; \
 		  echo "- host: $$(nproc) CPUs, load average at the end $$(cut -d' ' -f1-3 /proc/loadavg)"; \
 		  echo "- suite: $$(grep -E '^SUITE' build/stress-logs/$$k.log | tail -1)"; echo; \
 		  echo '```'; cat build/stress-logs/$$k.figures; echo '```'; \
-		} >bench/results/stress-$$k-scale$(NB_STRESS_SCALE).md; \
-		echo "(committed record: bench/results/stress-$$k-scale$(NB_STRESS_SCALE).md)"; \
+		} >bench/results/stress-$$k-scale$(NB_STRESS_SCALE)$(STRESS_TAG).md; \
+		echo "(committed record: bench/results/stress-$$k-scale$(NB_STRESS_SCALE)$(STRESS_TAG).md)"; \
 	done; \
 	exit $$rc
 
