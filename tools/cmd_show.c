@@ -38,7 +38,8 @@ static const struct show_field rcv_fields[] = {
 	PCT(NB_H_PRUNE, 99, "prune_p99_ns", "p99", "prune"),
 	COL(RB_PRUNE_MAX_NS),
 	COL(RB_OFO_CALLS), COL(RB_OFO_SEGS), COL(RB_OFO_BYTES),
-	COL(RB_UNTRACKED),
+	COL(RB_UNTRACKED), COL(RB_PRUNE_UNSEEN), COL(RB_GONE),
+	COL(RB_COLL_PREEMPTED), COL(RB_PRUNE_PREEMPTED),
 };
 
 static const struct show_field napi_fields[] = {
@@ -47,7 +48,8 @@ static const struct show_field napi_fields[] = {
 	COL(NP_EMPTY), COL(NP_POLL_NS),
 	PCT(NB_H_NAPI_NS, 50, "poll_p50_ns", "p50", "poll time"),
 	PCT(NB_H_NAPI_NS, 99, "poll_p99_ns", "p99", "poll time"),
-	COL(NP_POLL_MAX_NS), COL(NP_UNTIMED),
+	COL(NP_POLL_MAX_NS), COL(NP_UNTIMED), COL(NP_NETPOLL),
+	COL(NP_BUSY_POLL), COL(NP_THREADED), COL(NP_UNTRACKED), COL(NP_GONE),
 	PCTN(NB_H_NAPI_PKTS, 50, "pkts_p50"),
 	PCTN(NB_H_NAPI_PKTS, 99, "pkts_p99"),
 };

@@ -10,6 +10,9 @@
 
 #define CNT(name, head, group, prom, help, unit) \
 	{ EM_GKEY(name, head, group, prom, help, unit, EM_K_COUNTER), 0, name }
+#define OPT(name, prom, help) \
+	{ EM_PKEY(name, NULL, prom, help, EM_COUNT, EM_K_COUNTER), \
+	  NB_COL_OPT, name }
 #define MAX(name, head, group, prom, help) \
 	{ EM_GKEY(name, head, group, prom, help, EM_NS, 0), NB_COL_MAX, name }
 
@@ -51,6 +54,18 @@ static const struct nb_col rcvbuf_cols[RB_NCOLS] = {
 	CNT("untracked", NULL, NULL, "untracked_events_total",
 	    "Events counted on the unknown row because the interface had "
 	    "no row of its own.", EM_COUNT),
+	OPT("prune_unseen", "prune_unseen_total",
+	    "Prune episodes no hook saw (PruneCalled minus those counted): "
+	    "prunes under socket memory pressure (tcp_mem or memcg)."),
+	OPT("gone", "gone_events_total",
+	    "Events counted on the unknown row because their interface no "
+	    "longer exists."),
+	OPT("coll_preempted", "collapse_preempted_total",
+	    "tcp_collapse calls whose task was switched out in them: counted, "
+	    "but in no duration."),
+	OPT("prune_preempted", "prune_preempted_total",
+	    "Prune episodes whose task was switched out in them: counted, "
+	    "but in no duration."),
 };
 
 static const struct nb_col napi_cols[NP_NCOLS] = {
@@ -70,6 +85,18 @@ static const struct nb_col napi_cols[NP_NCOLS] = {
 	    "NAPI polls counted but not timed (outside a NET_RX softirq: "
 	    "threaded NAPI, busy polling, netpoll; or a missed kprobe).",
 	    EM_COUNT),
+	OPT("netpoll", "napi_netpoll_polls_total",
+	    "NAPI polls by netpoll (netconsole and the like)."),
+	OPT("busy_poll", "napi_busy_polls_total",
+	    "NAPI polls made by a busy-polling task."),
+	OPT("threaded", "napi_threaded_polls_total",
+	    "NAPI polls in the device's NAPI thread (threaded NAPI)."),
+	OPT("untracked", "napi_untracked_polls_total",
+	    "Polls counted on the unknown row because the device had no row "
+	    "of its own."),
+	OPT("gone", "napi_gone_polls_total",
+	    "Polls counted on the unknown row because the device's row was "
+	    "already gone (device being unregistered)."),
 };
 
 static const char *const rcvbuf_pseudo[] = { "unknown" };

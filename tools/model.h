@@ -21,6 +21,7 @@ enum nb_rcv_col {
 	RB_PRUNE_CALLS, RB_PRUNE_NOOP, RB_PRUNE_COLLAPSE, RB_PRUNE_OFO,
 	RB_PRUNE_DROP, RB_PRUNE_NS, RB_PRUNE_MAX_NS,
 	RB_OFO_CALLS, RB_OFO_SEGS, RB_OFO_BYTES, RB_UNTRACKED,
+	RB_PRUNE_UNSEEN, RB_GONE, RB_COLL_PREEMPTED, RB_PRUNE_PREEMPTED,
 	RB_NCOLS
 };
 
@@ -28,6 +29,7 @@ enum nb_rcv_col {
 enum nb_napi_col {
 	NP_POLLS, NP_PACKETS, NP_EXHAUSTED, NP_EMPTY, NP_POLL_NS,
 	NP_POLL_MAX_NS, NP_UNTIMED,
+	NP_NETPOLL, NP_BUSY_POLL, NP_THREADED, NP_UNTRACKED, NP_GONE,
 	NP_NCOLS
 };
 
@@ -35,6 +37,7 @@ enum nb_napi_col {
 
 enum nb_col_flags {
 	NB_COL_MAX = 1u << 0,	/* a maximum, not a counter: no deltas */
+	NB_COL_OPT = 1u << 1,	/* absent from older modules' files: 0 */
 };
 
 struct nb_col {

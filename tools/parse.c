@@ -40,9 +40,12 @@ struct hdr {
 	const char *const *want;
 	size_t nwant;
 	int rest;
-	size_t at[MAX_TOKS];	/* field of want[i] */
+	size_t at[MAX_TOKS];	/* field of want[i]; NO_FIELD: absent */
 	size_t width;		/* columns in the header */
+	const unsigned char *opt;	/* NULL, or want[i] may be absent */
 };
+
+#define NO_FIELD ((size_t)-1)
 
 static int read_header(struct nb_cursor *c, struct hdr *h, struct nb_err *e)
 {
@@ -63,6 +66,10 @@ static int read_header(struct nb_cursor *c, struct hdr *h, struct nb_err *e)
 	for (i = 0; i < h->nwant; i++) {
 		for (j = 0; j < n && !nb_tok_eq(t[j], h->want[i]); j++)
 			;
+		if (j == n && h->opt && h->opt[i]) {
+			h->at[i] = NO_FIELD;	/* an older module's file */
+			continue;
+		}
 		if (j == n || (h->rest && i + 1 == h->nwant && j + 1 != n))
 			return nb_errf(e, "%s:1: unexpected header: no column "
 				       "'%s'%s (not format %d?)", c->name,
@@ -79,6 +86,7 @@ static int read_header(struct nb_cursor *c, struct hdr *h, struct nb_err *e)
 static int next_row(struct nb_cursor *c, const struct hdr *h,
 		    struct nb_tok *out, size_t *nout, struct nb_err *e)
 {
+	static const struct nb_tok zero = { "0", 1 };
 	struct nb_tok t[MAX_TOKS];
 	size_t n, i, fixed = h->nwant - !!h->rest;
 	int r = next_fields(c, t, &n, e);
@@ -90,7 +98,7 @@ static int next_row(struct nb_cursor *c, const struct hdr *h,
 			       c->name, c->line, h->rest ? "at least " : "",
 			       h->width - !!h->rest, n);
 	for (i = 0; i < fixed; i++)
-		out[i] = t[h->at[i]];
+		out[i] = h->at[i] == NO_FIELD ? zero : t[h->at[i]];
 	for (i = h->rest ? h->width - 1 : n; i < n; i++)
 		out[fixed++] = t[i];
 	*nout = fixed;
@@ -354,7 +362,7 @@ int nb_parse_probes(const char *name, const char *text, size_t len,
 	static const char *const cols[] = { "hook", "symbol", "type", "state",
 					    "hits", "nmissed", "self_ns",
 					    "note" };
-	struct hdr h = { cols, NB_ARRAY_SIZE(cols), 0, { 0 }, 0 };
+	struct hdr h = { cols, NB_ARRAY_SIZE(cols), 0, { 0 }, 0, NULL };
 
 	return parse_rows(name, text, len, &h, sizeof(**out), probe_row, NULL,
 			  (void **)out, n, e);
@@ -493,12 +501,15 @@ int nb_parse_table(const char *name, const char *text, size_t len,
 		   struct nb_err *e)
 {
 	const char *cols[3 + NB_MAX_COLS] = { "iface", "ifindex", "state" };
-	struct hdr h = { cols, 3 + def->ncols, 0, { 0 }, 0 };
+	unsigned char opt[3 + NB_MAX_COLS] = { 0 };
+	struct hdr h = { cols, 3 + def->ncols, 0, { 0 }, 0, opt };
 	size_t i;
 	int r;
 
-	for (i = 0; i < def->ncols; i++)
+	for (i = 0; i < def->ncols; i++) {
 		cols[3 + i] = def->cols[i].col;
+		opt[3 + i] = !!(def->cols[i].flags & NB_COL_OPT);
+	}
 	memset(t, 0, sizeof(*t));
 	t->def = def;
 	r = parse_rows(name, text, len, &h, sizeof(*t->rows), table_row, def,
@@ -647,7 +658,7 @@ int nb_parse_hists(const char *name, const char *text, size_t len,
 	static const char *const cols[] = { "iface", "ifindex", "hist",
 					    "samples", "sum", "max",
 					    "buckets" };
-	struct hdr h = { cols, NB_ARRAY_SIZE(cols), 1, { 0 }, 0 };
+	struct hdr h = { cols, NB_ARRAY_SIZE(cols), 1, { 0 }, 0, NULL };
 
 	return parse_rows(name, text, len, &h, sizeof(**out), hist_row, NULL,
 			  (void **)out, n, e);
@@ -777,7 +788,7 @@ int nb_parse_events(const char *name, const char *text, size_t len,
 		"outcome", "iface", "ifindex", "cgroup", "local", "remote",
 		"rmem_before", "rcvbuf_before", "rmem_after", "rcvbuf_after",
 		"skbs", "bytes", "cpu" };
-	struct hdr h = { cols, NB_ARRAY_SIZE(cols), 0, { 0 }, 0 };
+	struct hdr h = { cols, NB_ARRAY_SIZE(cols), 0, { 0 }, 0, NULL };
 
 	return parse_rows(name, text, len, &h, sizeof(**out), event_row, NULL,
 			  (void **)out, n, e);

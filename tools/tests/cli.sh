@@ -623,20 +623,85 @@ has "synthetic: json real" '"iface":"total","ifindex":7,"state":"up","synthetic"
 has "synthetic: json total" '"iface":"total","ifindex":null,"state":"-","synthetic":true'
 nb show --prometheus; prom "synthetic: prom"
 has "synthetic: prom real" 'netbuf_napi_polls_total{iface="total",ifindex="7"'
+# columns added within format 1 (prune_unseen, gone, *_preempted; netpoll,
+# busy_poll, threaded, untracked, gone): in -j and -p when the module has
+# them, 0 when an older module's files lack them
+rm -rf "$TMP/optcol" "$TMP/oldcol"
+cp -r "$FIX/busy-6.12" "$TMP/optcol"; cp -r "$FIX/busy-6.12" "$TMP/oldcol"
+python3 - "$TMP/optcol/netbuf" "$TMP/oldcol/netbuf" <<'PYEOF'
+import sys
+new, old = sys.argv[1], sys.argv[2]
+OPT = {"rcvbuf": ["prune_unseen", "gone", "coll_preempted", "prune_preempted"],
+       "napi": ["netpoll", "busy_poll", "threaded", "untracked", "gone"]}
+def rewrite(d, f, sets=None, drop=False):
+    lines = open(f"{d}/{f}").read().splitlines()
+    hdr = lines[0].split()
+    keep = [i for i, c in enumerate(hdr) if not (drop and c in OPT[f])]
+    out = []
+    for l in lines:
+        t = l.split()
+        for (row, col), v in (sets or {}).items():
+            if t[0] in (row, "total"):
+                t[hdr.index(col)] = str(int(t[hdr.index(col)]) + v)
+        out.append(" ".join(t[i] for i in keep))
+    open(f"{d}/{f}", "w").write("\n".join(out) + "\n")
+rewrite(new, "rcvbuf", {("unknown", "prune_unseen"): 6, ("unknown", "gone"): 8,
+                        ("eth0", "coll_preempted"): 2,
+                        ("eth0", "prune_preempted"): 1})
+rewrite(new, "napi", {("eth0", "netpoll"): 3, ("eth0", "busy_poll"): 2,
+                      ("eth0", "threaded"): 1, ("unknown", "untracked"): 4,
+                      ("unknown", "gone"): 5})
+rewrite(old, "rcvbuf", drop=True)
+rewrite(old, "napi", drop=True)
+PYEOF
+fixture "$TMP/optcol"
+nb show -j; check "optional columns: json" 0; json "optional columns: json"
+if python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = {x["iface"]: x for x in d["rcvbuf"]}
+n = {x["iface"]: x for x in d["napi"]}
+want = [(r["eth0"], "coll_preempted", 2), (r["eth0"], "prune_preempted", 1),
+        (r["unknown"], "prune_unseen", 6), (r["unknown"], "gone", 8),
+        (r["total"], "prune_unseen", 6), (r["total"], "coll_preempted", 2),
+        (r["lo"], "coll_preempted", 0), (n["eth0"], "netpoll", 3),
+        (n["eth0"], "busy_poll", 2), (n["eth0"], "threaded", 1),
+        (n["unknown"], "untracked", 4), (n["unknown"], "gone", 5),
+        (n["total"], "gone", 5)]
+for row, k, v in want:
+    assert row[k] == v, (row["iface"], k, row[k], v)
+' "$TMP/out"; then ok; else bad "optional columns: json values"; fi
+nb show --prometheus; prom "optional columns: prom"
+if grep -qE '^netbuf_prune_unseen_total\{iface="unknown",ifindex="0",[^}]*\} 6$' "$TMP/out" &&
+   grep -qE '^netbuf_collapse_preempted_total\{iface="eth0",ifindex="2",[^}]*\} 2$' "$TMP/out" &&
+   grep -qE '^netbuf_napi_busy_polls_total\{iface="eth0",ifindex="2",[^}]*\} 2$' "$TMP/out" &&
+   grep -qE '^netbuf_napi_gone_polls_total\{iface="unknown",ifindex="0",[^}]*\} 5$' "$TMP/out"; then ok
+else bad "optional columns: prom values"; fi
+fixture "$TMP/oldcol"
+nb show -j; check "optional columns absent: json" 0; json "optional columns absent: json"
+if python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert all(x[k] == 0 for x in d["rcvbuf"] for k in ("prune_unseen", "gone",
+           "coll_preempted", "prune_preempted")), d["rcvbuf"]
+assert all(x[k] == 0 for x in d["napi"] for k in ("netpoll", "busy_poll",
+           "threaded", "untracked", "gone")), d["napi"]
+assert [x["coll_calls"] for x in d["rcvbuf"] if x["iface"] == "eth0"] == [5000]
+' "$TMP/out"; then ok; else bad "optional columns absent: 0"; fi
 fixture "$FIX/busy-6.12"
 # --prom-histograms: the bucket series go, nothing else (README counts)
 fixture "$FIX/busy-6.12"
 nb show --prometheus --prom-histograms=all; check "prom-histograms all" 0
-if [ "$(grep -c 'iface="eth0"' "$TMP/out")" = 128 ]; then ok
-else bad "prom-histograms all: not 128 series for eth0"; fi
+if [ "$(grep -c 'iface="eth0"' "$TMP/out")" = 137 ]; then ok
+else bad "prom-histograms all: not 137 series for eth0"; fi
 grep -v '_bucket{\|_sum{\|_count{\|^# .*_duration_seconds \|^# .*_poll_packets ' \
 	"$TMP/out" >"$TMP/prom-all"
 nb show --prometheus --prom-histograms none; check "prom-histograms none" 0
 prom "prom-histograms none"
-if [ "$(grep -c 'iface="eth0"' "$TMP/out")" = 23 ] &&
+if [ "$(grep -c 'iface="eth0"' "$TMP/out")" = 32 ] &&
    ! grep -q '_bucket\|histogram' "$TMP/out" &&
    cmp -s "$TMP/out" "$TMP/prom-all"; then ok
-else bad "prom-histograms none: not the other 23 series of eth0"; fi
+else bad "prom-histograms none: not the other 32 series of eth0"; fi
 nb show --prometheus --prom-histograms some; check "prom-histograms bad" 2 "bad --prom-histograms 'some': all or none"
 nb show --prometheus --prom-histograms; check "prom-histograms no value" 2 "needs a value"
 nb show -j --prom-histograms none; check "prom-histograms without --prometheus" 2 "goes with --prometheus"
