@@ -24,6 +24,7 @@
 #define ADV_RMEM_MAX_BYTES	(4ll << 20)	/* Cloudflare's 2015 fix */
 #define ADV_PRUNE_DROPS		1		/* any RcvPruned */
 #define ADV_OFO_CALLS		1		/* any out-of-order prune */
+#define ADV_UNSEEN_PRUNES	1		/* any memory-pressure prune */
 #define ADV_MIN_POLLS		1000		/* before a ratio is trusted */
 #define ADV_EXHAUSTED_PCT	1.0		/* of polls */
 #define ADV_POLL_P99_NS		1000000ull	/* 1 ms */
@@ -431,6 +432,53 @@ static void adv_ofo(struct adv *a, const struct nb_ifview *f)
 		(unsigned long long)f->rcv[RB_OFO_CALLS],
 		(unsigned long long)f->rcv[RB_OFO_SEGS],
 		(unsigned long long)f->rcv[RB_OFO_BYTES]);
+}
+
+/* Prunes no hook saw: those of a socket below its buffer that the kernel
+ * refused memory (prune_unseen, on the unknown row). */
+static void adv_pressure(struct adv *a, const struct nb_ifview *f)
+{
+	u64 seen = 0;
+	size_t i;
+
+	if (f->rcv[RB_PRUNE_UNSEEN] < ADV_UNSEEN_PRUNES)
+		return;
+	for (i = 0; i < a->v->n; i++)
+		if (a->v->ifs[i].kind == NB_ROW_TOTAL)
+			seen = a->v->ifs[i].rcv[RB_PRUNE_CALLS];
+	finding(a, "warn", "pressure", NULL,
+		"%llu prune episodes ran under socket memory pressure "
+		"(prune_unseen: PruneCalled minus the %llu episodes netbuf "
+		"saw begin): the kernel refused receive memory to sockets "
+		"still below their buffer, because TCP's memory "
+		"(/proc/net/sockstat, TCP mem, in pages) passed "
+		"net.ipv4.tcp_mem (host-wide) or a cgroup reached its memory "
+		"limit; every socket's window shrinks meanwhile, whatever "
+		"its interface (netbuf cannot tell which: they count on the "
+		"unknown row); no setting proposed: tcp_mem and memory limits "
+		"are the host's memory budget, see README \"Memory "
+		"pressure\"",
+		(unsigned long long)f->rcv[RB_PRUNE_UNSEEN],
+		(unsigned long long)seen);
+}
+
+/* Calls a preemptible kernel switched out: counted, in no duration. */
+static void adv_preempted(struct adv *a, const struct nb_ifview *f)
+{
+	u64 cp = f->rcv[RB_COLL_PREEMPTED], pp = f->rcv[RB_PRUNE_PREEMPTED];
+
+	if (!cp && !pp)
+		return;
+	finding(a, "info", "preempted", f->iface,
+		"%llu of %llu collapse calls and %llu of %llu prune episodes "
+		"were preempted in the middle (a preempt full or rt kernel): "
+		"counted, but their wall time, which includes time off the "
+		"CPU, is in no duration, percentile or event; the stalls "
+		"they caused are not measured",
+		(unsigned long long)cp,
+		(unsigned long long)f->rcv[RB_COLL_CALLS],
+		(unsigned long long)pp,
+		(unsigned long long)f->rcv[RB_PRUNE_CALLS]);
 }
 
 static void adv_napi(struct adv *a, const struct nb_ifview *f)
@@ -842,6 +890,9 @@ unsigned int advise_emit(struct emitter *em, const struct nb_snapshot *s,
 		adv_prune(&a, f);
 		adv_ofo(&a, f);
 		adv_napi(&a, f);
+		adv_preempted(&a, f);
+		if (f->kind == NB_ROW_PSEUDO)
+			adv_pressure(&a, f);
 	}
 	adv_softnet(&a);
 	adv_capacity(&a);

@@ -11,16 +11,26 @@
 # counted outcomes still add up, device rows have no prune_unseen (the
 # workload: iperf3 over loopback). Then, with tcp_mem restored, rcvpress's
 # prune workload prunes above sk_rcvbuf: every episode counted, none
-# unseen.
+# unseen. netbuf advise warns (topic pressure) on the first, not on the
+# second.
 . "$(dirname "$0")/../lib/ktap.sh"
 . "$(dirname "$0")/../lib/netbuf.sh"
 
 NS=nbmp
 ktap_header
-ktap_plan 10
+ktap_plan 12
 fail() { ktap_not_ok "$*"; exit 1; }
 nb_require_module
 [ -x "$NB_RCVPRESS" ] || fail "no $NB_RCVPRESS (make -C selftests/workload)"
+[ -x "$NB_TOOL" ] || fail "no $NB_TOOL (make -C tools)"
+# advise -j's pressure findings: "COUNT TEXT" lines
+pressure() {
+	ip netns exec $NS "$NB_TOOL" advise -j | python3 -c '
+import json, sys
+for f in json.load(sys.stdin)["findings"]:
+    if f["topic"] == "pressure":
+        print(f["level"], f["text"])'
+}
 mem0=$(sysctl -n net.ipv4.tcp_mem)
 cleanup() {
 	sysctl -qw net.ipv4.tcp_mem="$mem0"
@@ -55,6 +65,10 @@ ktap_eq "no device row has prune_unseen" \
 		$1 != "unknown" && $1 != "total" && $c != 0' | wc -l)" 0
 ktap_eq "counted outcomes add up to counted episodes" \
 	$(($(t prune_noop) + $(t prune_collapse) + $(t prune_ofo) + $(t prune_drop))) "$counted"
+adv=$(pressure)
+ktap_info "advise: $adv"
+ktap_check "advise warns of memory pressure with the count ($unseen)" \
+	grep -q "^warn $unseen prune episodes ran under socket memory pressure" <<<"$adv"
 
 # tcp_mem back to normal: the same workload leaves prune_unseen alone.
 ip netns exec $NS bash -c "echo 1 > $NB_PROC/reset"
@@ -65,5 +79,6 @@ p1=$(tcpext $NS PruneCalled)
 ktap_check "without pressure: workload pruned (PruneCalled $((p1 - p0)))" test $((p1 - p0)) -gt 0
 ktap_eq "without pressure: prune_calls = PruneCalled" "$(t prune_calls)" $((p1 - p0))
 ktap_eq "without pressure: prune_unseen 0" "$(t prune_unseen)" 0
+ktap_eq "without pressure: advise has no pressure finding" "$(pressure)" ""
 ktap_check "kernel log clean" nb_dmesg_clean
 ktap_finished

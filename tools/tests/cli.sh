@@ -677,6 +677,17 @@ if grep -qE '^netbuf_prune_unseen_total\{iface="unknown",ifindex="0",[^}]*\} 6$'
    grep -qE '^netbuf_napi_busy_polls_total\{iface="eth0",ifindex="2",[^}]*\} 2$' "$TMP/out" &&
    grep -qE '^netbuf_napi_gone_polls_total\{iface="unknown",ifindex="0",[^}]*\} 5$' "$TMP/out"; then ok
 else bad "optional columns: prom values"; fi
+nb advise -j; check "optional columns: advise" 3; json "optional columns: advise"
+if python3 -c '
+import json, sys
+f = json.load(open(sys.argv[1]))["findings"]
+p = [x for x in f if x["topic"] == "pressure"]
+q = [x for x in f if x["topic"] == "preempted"]
+assert len(p) == 1 and p[0]["level"] == "warn" and p[0]["iface"] is None, p
+assert p[0]["text"].startswith("6 prune episodes ran under socket memory pressure (prune_unseen: PruneCalled minus the 300 episodes"), p
+assert len(q) == 1 and q[0]["level"] == "info" and q[0]["iface"] == "eth0", q
+assert q[0]["text"].startswith("eth0: 2 of 5000 collapse calls and 1 of 300 prune episodes were preempted"), q
+' "$TMP/out"; then ok; else bad "optional columns: advise pressure and preempted"; fi
 fixture "$TMP/oldcol"
 nb show -j; check "optional columns absent: json" 0; json "optional columns absent: json"
 if python3 -c '
@@ -688,6 +699,12 @@ assert all(x[k] == 0 for x in d["napi"] for k in ("netpoll", "busy_poll",
            "threaded", "untracked", "gone")), d["napi"]
 assert [x["coll_calls"] for x in d["rcvbuf"] if x["iface"] == "eth0"] == [5000]
 ' "$TMP/out"; then ok; else bad "optional columns absent: 0"; fi
+nb advise -j; check "optional columns absent: advise" 3
+if python3 -c '
+import json, sys
+f = json.load(open(sys.argv[1]))["findings"]
+assert not [x for x in f if x["topic"] in ("pressure", "preempted")], f
+' "$TMP/out"; then ok; else bad "optional columns absent: no pressure or preempted advice"; fi
 fixture "$FIX/busy-6.12"
 # --prom-histograms: the bucket series go, nothing else (README counts)
 fixture "$FIX/busy-6.12"
