@@ -152,8 +152,14 @@ struct nb_row {
 	int ifindex;
 	unsigned int flags;		/* NB_ROW_GONE set under nb_lock */
 	char name[IFNAMSIZ];		/* read it with nb_row_name() */
-	/* unknown rows: the kernel's PruneCalled at creation or reset */
+	/*
+	 * unknown rows: the kernel's PruneCalled at creation or reset, the
+	 * resets' count, and the largest prune_unseen shown since, with that
+	 * count in its top bits (see nb_prune_unattributed)
+	 */
 	unsigned long prune_base;
+	unsigned int prune_gen;
+	atomic64_t unseen_shown;
 	size_t bytes;			/* what this row costs, for memory */
 	/*
 	 * NAPI counters and histograms: per CPU once the row's device polls
@@ -456,8 +462,9 @@ size_t nb_collapse_data_size(void);
 size_t nb_ofo_data_size(void);
 void nb_ep_timer(struct timer_list *t);
 void nb_ep_flush(void);
-u64 nb_prune_unattributed(struct net *net, const struct nb_row *unknown,
-			  u64 counted);
+u64 nb_prune_unattributed(const struct nb_row *unknown,
+			  unsigned long prune_called, u64 counted);
+void nb_prune_rebase(struct nb_row *unknown, struct net *net);
 
 /* napi.c */
 enum nb_napi_timing { NB_NT_OFF, NB_NT_SOFTIRQ, NB_NT_KPROBE };

@@ -141,16 +141,17 @@ static void nb_show_total(struct seq_file *m, const u64 *v, int n,
 
 /*
  * Unknown row: the prune episodes no hook saw begin (the kernel's
- * PruneCalled minus the episodes counted in @total and here), in a column
- * of their own: counted episodes stay what the probes saw.
+ * PruneCalled, @prune_called, read before any row, minus the episodes
+ * counted in @total and here), in a column of their own: counted episodes
+ * stay what the probes saw.
  */
-static void nb_rcvbuf_read_row(struct net *net, const struct nb_row *row,
-			       u64 *v, const u64 *total)
+static void nb_rcvbuf_read_row(const struct nb_row *row, u64 *v,
+			       const u64 *total, unsigned long prune_called)
 {
 	nb_rcvbuf_read(row, v);
 	if (!(row->flags & NB_ROW_UNKNOWN))
 		return;
-	v[R_PRUNE_UNSEEN] = nb_prune_unattributed(net, row,
+	v[R_PRUNE_UNSEEN] = nb_prune_unattributed(row, prune_called,
 						  total[R_PRUNE_CALLS] +
 						  v[R_PRUNE_CALLS]);
 }
@@ -186,8 +187,8 @@ static void nb_napi_read(const struct nb_row *row, u64 *v)
 	v[N_GONE] = s.gone;
 }
 
-static void nb_napi_read_row(struct net *net, const struct nb_row *row,
-			     u64 *v, const u64 *total)
+static void nb_napi_read_row(const struct nb_row *row, u64 *v,
+			     const u64 *total, unsigned long prune_called)
 {
 	nb_napi_read(row, v);
 }
@@ -198,18 +199,19 @@ struct nb_table {
 	const char *const *names;
 	int ncols;
 	const bool *is_max;		/* columns summed as a max in total */
-	void (*read)(struct net *net, const struct nb_row *row, u64 *v,
-		     const u64 *total);
+	void (*read)(const struct nb_row *row, u64 *v, const u64 *total,
+		     unsigned long prune_called);
 	bool backlog;			/* show the host-wide backlog row */
+	bool prune_called;		/* read PruneCalled before the rows */
 };
 
 static void nb_table_row(struct seq_file *m, const struct nb_table *tab,
-			 struct net *net, const struct nb_row *row, u64 *total,
-			 unsigned int ino)
+			 unsigned long prune_called, const struct nb_row *row,
+			 u64 *total, unsigned int ino)
 {
 	u64 v[R_MAX];
 
-	tab->read(net, row, v, total);
+	tab->read(row, v, total, prune_called);
 	nb_sum_into(total, v, tab->ncols, tab->is_max);
 	nb_show_key(m, row, ino);
 	nb_show_vals(m, v, tab->ncols);
@@ -226,18 +228,21 @@ static void nb_table_net(struct seq_file *m, const struct nb_table *tab,
 {
 	struct nb_row *row, *unknown = NULL;
 	u64 total[R_MAX] = {};
+	unsigned long pc;
 
+	/* Before the rows: see nb_prune_unattributed(). */
+	pc = tab->prune_called ? nb_kernel_prune_called(net) : 0;
 	rcu_read_lock();
 	nb_for_each_net_row(row, net) {
 		if (row->flags & NB_ROW_UNKNOWN)
 			unknown = row;
 		else
-			nb_table_row(m, tab, net, row, total, ino);
+			nb_table_row(m, tab, pc, row, total, ino);
 	}
 	if (unknown)
-		nb_table_row(m, tab, net, unknown, total, ino);
+		nb_table_row(m, tab, pc, unknown, total, ino);
 	if (backlog && nb_backlog_row)
-		nb_table_row(m, tab, net, nb_backlog_row, total, ino);
+		nb_table_row(m, tab, pc, nb_backlog_row, total, ino);
 	rcu_read_unlock();
 	nb_show_total(m, total, tab->ncols, ino);
 }
@@ -275,7 +280,7 @@ static const bool nb_rcvbuf_is_max[R_MAX] = {
 };
 static const struct nb_table nb_rcvbuf_tab = {
 	.names = nb_rcol_name, .ncols = R_MAX, .is_max = nb_rcvbuf_is_max,
-	.read = nb_rcvbuf_read_row,
+	.read = nb_rcvbuf_read_row, .prune_called = true,
 };
 
 static const bool nb_napi_is_max[N_MAX] = { [N_POLL_MAX] = true };

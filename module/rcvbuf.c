@@ -889,18 +889,65 @@ static int __nb_ofo_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 NB_TIMED(NB_P_OFO, nb_ofo_ret, NB_RP_PARAMS, (ri, regs))
 
 /*
- * Prune episodes of @net that no hook saw begin: the kernel's PruneCalled
- * since the namespace's baseline minus the episodes netbuf counted. They
- * began under socket memory pressure, below sk_rcvbuf (see the top of
- * this file), and ended at once with nothing to do.
+ * Prune episodes that no hook saw begin: the kernel's PruneCalled since the
+ * namespace's baseline minus the episodes netbuf counted. They began under
+ * socket memory pressure, below sk_rcvbuf (see the top of this file), and
+ * ended at once with nothing to do.
+ *
+ * A counter must not go down. @prune_called is read before any row is
+ * summed into @counted, and a hook counts its episode before the kernel
+ * counts the prune, so the difference can be short (prunes that ran during
+ * the read) but never long; the largest value shown since the last reset
+ * is the floor. It is kept with the reset count in its top bits, so that a
+ * read that raced with a reset cannot leave an old floor behind.
  */
-u64 nb_prune_unattributed(struct net *net, const struct nb_row *unknown,
-			  u64 counted)
-{
-	unsigned long kernel = nb_kernel_prune_called(net) -
-			       READ_ONCE(unknown->prune_base);
+#define NB_UNSEEN_GEN_SHIFT	48
+#define NB_UNSEEN_MASK		(BIT_ULL(NB_UNSEEN_GEN_SHIFT) - 1)
 
-	return kernel > counted ? kernel - counted : 0;
+u64 nb_prune_unattributed(const struct nb_row *unknown,
+			  unsigned long prune_called, u64 counted)
+{
+	/* the floor is the one field readers write */
+	atomic64_t *shown = (atomic64_t *)&unknown->unseen_shown;
+	unsigned int gen = READ_ONCE(unknown->prune_gen);
+	u64 tag, v = 0;
+	s64 old;
+	long kernel;
+
+	smp_rmb();	/* the base of that generation: nb_prune_rebase() */
+	kernel = (long)(prune_called - READ_ONCE(unknown->prune_base));
+	if (kernel > 0 && (u64)kernel > counted)
+		v = min_t(u64, (u64)kernel - counted, NB_UNSEEN_MASK);
+	tag = (u64)gen << NB_UNSEEN_GEN_SHIFT;
+	old = atomic64_read(shown);
+	for (;;) {
+		s64 seen;
+
+		if (((u64)old & ~NB_UNSEEN_MASK) != tag)
+			return v;	/* a reset meanwhile */
+		if (((u64)old & NB_UNSEEN_MASK) >= v)
+			return (u64)old & NB_UNSEEN_MASK;
+		seen = atomic64_cmpxchg(shown, old, (s64)(tag | v));
+		if (seen == old)
+			return v;
+		old = seen;
+	}
+}
+
+/*
+ * A new baseline for @unknown: created (not yet published) or reset (under
+ * nb_lock).
+ */
+void nb_prune_rebase(struct nb_row *unknown, struct net *net)
+{
+	unsigned int gen = (unknown->prune_gen + 1) &
+			   (unsigned int)(U64_MAX >> NB_UNSEEN_GEN_SHIFT);
+
+	WRITE_ONCE(unknown->prune_base, nb_kernel_prune_called(net));
+	smp_wmb();	/* the base before its generation */
+	WRITE_ONCE(unknown->prune_gen, gen);
+	atomic64_set(&unknown->unseen_shown,
+		     (s64)((u64)gen << NB_UNSEEN_GEN_SHIFT));
 }
 
 size_t nb_collapse_data_size(void)

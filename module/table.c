@@ -447,8 +447,7 @@ void nb_row_reset_net(struct net *net)
 		}
 		nb_row_clear(row);
 		if (row->flags & NB_ROW_UNKNOWN)
-			WRITE_ONCE(row->prune_base,
-				   nb_kernel_prune_called(net));
+			nb_prune_rebase(row, net);
 	}
 	mutex_unlock(&nb_lock);
 }
@@ -676,7 +675,7 @@ static int __net_init nb_net_init(struct net *net)
 		pr_warn_ratelimited("no memory for a namespace's unknown row\n");
 		return 0;
 	}
-	row->prune_base = nb_kernel_prune_called(net);
+	nb_prune_rebase(row, net);
 	mutex_lock(&nb_lock);
 	nb_row_insert(row, tn);
 	mutex_unlock(&nb_lock);

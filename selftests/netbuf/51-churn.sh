@@ -125,8 +125,11 @@ for ((j = 1; j <= NSC; j++)); do
 	ip netns exec $n "$NB_RCVPRESS" --mode collapse -l $net.1:5600 -d 0.5 --grace 0.3 --wait 20 \
 		>"$NB_RUNDIR/burst.rx" 2>&1 &
 	rx=$!
-	# the sender tries to connect only for its 0.5 s: let it find a listener
+	# the sender tries to connect only for its 0.5 s: let it find a
+	# listener and a link that passes packets (at scale 10 on a loaded
+	# host one burst's SYN was lost to a link not yet operationally up)
 	nb_wait_listen $n 5600
+	nb_wait_oper $n x0 $CH y$j
 	if ! ip netns exec $CH "$NB_RCVPRESS" --mode collapse -C $net.1:5600 -d 0.5 --grace 0.3 --wait 20 \
 		>"$NB_RUNDIR/burst.tx" 2>&1; then
 		burst_fail=$((burst_fail + 1))
