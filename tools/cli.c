@@ -86,7 +86,7 @@ static const char show_help[] =
 "probes, per-CPU softnet figures and memory. Rows whose counters are all\n"
 "zero are hidden unless -z or named. --prometheus writes every row, for\n"
 "node_exporter's textfile collector; --prom-histograms none leaves out\n"
-"the histogram families (105 of the 128 series of an interface).\n"
+"the histogram families (105 of the 137 series of an interface).\n"
 "--all-netns: the host admin's view of every network namespace\n"
 "(/proc/netbuf/all_rcvbuf and all_napi: CAP_NET_ADMIN in the initial user\n"
 "namespace, from the initial network namespace), each row with the\n"

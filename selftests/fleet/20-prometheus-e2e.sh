@@ -99,18 +99,18 @@ sleep 0.2
 /usr/sbin/netbuf show -j -z >$work/show0.json
 want=$(python3 -c 'import json,sys; r=[x for x in json.load(open(sys.argv[1]))["rcvbuf"] if x["iface"]=="lo"][0]; print(r["prune_calls"])' $work/show0.json)
 s=$SECONDS
-until [ "$("$PQ" $PROM query 'netbuf_prune_calls_total{iface="lo"}' 2>/dev/null | awk '{ print $2 }')" = "$want" ]; do
+until [ "$("$PQ" $PROM query 'netbuf_prune_calls_total{iface="lo"}' 2>$work/wait.err | awk '{ print $2 }')" = "$want" ]; do
 	[ $((SECONDS - s)) -lt 30 ] || break
 	sleep 1
 done
-ktap_info "Prometheus had lo's prune_calls $want after $((SECONDS - s)) s"
+ktap_info "Prometheus had lo's prune_calls $want after $((SECONDS - s)) s$(sed 's/^/; last query error: /' $work/wait.err)"
 /usr/sbin/netbuf show -j -z >$work/show1.json
-"$PQ" $PROM query '{__name__=~"netbuf_.*_total",iface=~"lo|backlog"}' >$work/prom.txt
-"$PQ" $PROM query 'histogram_quantile(0.99, netbuf_collapse_duration_seconds_bucket{iface="lo"})' >$work/coll_p99.txt
-"$PQ" $PROM query 'histogram_quantile(0.99, netbuf_prune_duration_seconds_bucket{iface="lo"})' >$work/prune_p99.txt
+"$PQ" $PROM query '{__name__=~"netbuf_.*_total",iface=~"lo|backlog"}' >$work/prom.txt 2>$work/prom.txt.err
+"$PQ" $PROM query 'histogram_quantile(0.99, netbuf_collapse_duration_seconds_bucket{iface="lo"})' >$work/coll_p99.txt 2>$work/coll_p99.txt.err
+"$PQ" $PROM query 'histogram_quantile(0.99, netbuf_prune_duration_seconds_bucket{iface="lo"})' >$work/prune_p99.txt 2>$work/prune_p99.txt.err
 /usr/sbin/netbuf show -j -z >$work/show2.json
 for f in prom.txt coll_p99.txt prune_p99.txt; do
-	ktap_info "$f: $(wc -l <$work/$f) lines, first: $(head -n 1 $work/$f)"
+	ktap_info "$f: $(wc -l <$work/$f) lines, first: $(head -n 1 $work/$f)$(sed 's/^/; error: /' $work/$f.err)"
 done
 
 # compare: print "name prom netbuf_before netbuf_after" per counter.

@@ -14,9 +14,13 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+# Seconds per HTTP request: a TCG guest beside other guests took more than
+# 10 s to answer a query over every netbuf series.
+TIMEOUT = 90
+
 
 def get(url):
-    with urllib.request.urlopen(url, timeout=10) as r:
+    with urllib.request.urlopen(url, timeout=TIMEOUT) as r:
         return r.status, r.read()
 
 

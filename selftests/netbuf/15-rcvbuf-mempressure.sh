@@ -45,13 +45,23 @@ watch_stop() {
 	kill $watcher; wait $watcher 2>/dev/null
 	ktap_info "prune_unseen read $(wc -l <"$NB_RUNDIR/unseen") times meanwhile"
 }
-# advise -j's pressure findings: "COUNT TEXT" lines
+# advise -j's pressure findings, "LEVEL TEXT" lines; a failure of advise
+# (exit other than 0 or 3) or bad JSON prints a line too
 pressure() {
-	ip netns exec $NS "$NB_TOOL" advise -j | python3 -c '
+	local out rc
+	out=$(ip netns exec $NS "$NB_TOOL" advise -j)
+	rc=$?
+	if [ $rc != 0 ] && [ $rc != 3 ]; then
+		echo "advise failed: exit $rc"
+		return
+	fi
+	python3 -c '
 import json, sys
-for f in json.load(sys.stdin)["findings"]:
+d = json.load(sys.stdin)
+assert d["format"] == "netbuf-advise/2", d["format"]
+for f in d["findings"]:
     if f["topic"] == "pressure":
-        print(f["level"], f["text"])'
+        print(f["level"], f["text"])' <<<"$out" || echo "advise -j: bad output"
 }
 mem0=$(sysctl -n net.ipv4.tcp_mem)
 cleanup() {

@@ -370,7 +370,16 @@ static void optional_columns(void **state)
 		"eth0 2 up 10 20 1 0 0 0 7 3 2 1 0 0\n"
 		"unknown 0 - 4 4 0 0 0 0 0 0 0 0 3 1\n"
 		"total - - 14 24 1 0 0 0 7 3 2 1 3 1\n";
-	const char *old = RCV_HDR RCV_UNKNOWN RCV_TOTAL;
+	const char *old = RCV_HDR
+		"lo 1 up 5 9 0 0 0 4 0 0 0 4 0 0 3 2 1 7\n"
+		"total - - 5 9 0 0 0 4 0 0 0 4 0 0 3 2 1 7\n";
+	const char *part = "iface ifindex state coll_calls coll_skbs "
+		"coll_freed coll_ns coll_max_ns prune_calls prune_noop "
+		"prune_collapse prune_ofo prune_drop prune_ns prune_max_ns "
+		"ofo_calls ofo_segs ofo_bytes untracked coll_preempted "
+		"prune_preempted\n"
+		"lo 1 up 5 9 0 0 0 4 0 0 0 4 0 0 0 0 0 0 2 1\n"
+		"total - - 5 9 0 0 0 4 0 0 0 4 0 0 0 0 0 0 2 1\n";
 	struct nb_table tb;
 	struct nb_err e;
 	char bad[1024];
@@ -396,8 +405,20 @@ static void optional_columns(void **state)
 	/* an older module: the columns read 0 */
 	assert_int_equal(nb_parse_table("r", old, strlen(old), &nb_rcvbuf_def,
 					&tb, &e), 0);
+	assert_int_equal(tb.rows[0].v[RB_OFO_CALLS], 3);
+	assert_int_equal(tb.rows[0].v[RB_UNTRACKED], 7);
 	assert_int_equal(tb.rows[0].v[RB_PRUNE_UNSEEN], 0);
+	assert_int_equal(tb.rows[0].v[RB_GONE], 0);
+	assert_int_equal(tb.rows[0].v[RB_COLL_PREEMPTED], 0);
 	assert_int_equal(tb.rows[1].v[RB_PRUNE_PREEMPTED], 0);
+	free(tb.rows);
+	/* some of them: each read by name */
+	assert_int_equal(nb_parse_table("r", part, strlen(part),
+					&nb_rcvbuf_def, &tb, &e), 0);
+	assert_int_equal(tb.rows[0].v[RB_PRUNE_UNSEEN], 0);
+	assert_int_equal(tb.rows[0].v[RB_GONE], 0);
+	assert_int_equal(tb.rows[0].v[RB_COLL_PREEMPTED], 2);
+	assert_int_equal(tb.rows[0].v[RB_PRUNE_PREEMPTED], 1);
 	free(tb.rows);
 	/* a total that is not the sum, in an optional column */
 	snprintf(bad, sizeof(bad), "%s", rcv);
