@@ -114,9 +114,10 @@ stress:
 	mkdir -p bench/results; \
 	for k in $(STRESS_KERNELS); do \
 		echo "== figures on $$k (NB_STRESS_SCALE=$(NB_STRESS_SCALE))"; \
-		grep -E '^    # (figures|leak budget|kernel |start:|reader |iperf3-|collapse:)|^(not )?ok [0-9]+ ' \
-			build/stress-logs/$$k.log | sed 's/^    # /    /; s/^\(not \)\{0,1\}ok [0-9]* /  /' \
-			>build/stress-logs/$$k.figures; \
+		awk '/^    # (figures|leak budget|kernel |start:|reader |iperf3-|collapse:)/ { \
+				sub(/^    # /, "    "); buf = buf $$0 "\n"; next } \
+			/^(not )?ok [0-9]+ / { sub(/ok [0-9]+ /, "ok "); printf "  %s\n%s", $$0, buf; buf = "" }' \
+			build/stress-logs/$$k.log >build/stress-logs/$$k.figures; \
 		cat build/stress-logs/$$k.figures; \
 		{ echo "# make stress: $$k, NB_STRESS_SCALE=$(NB_STRESS_SCALE)"; echo; \
 		  echo "- date: $$(date -u +%Y-%m-%dT%H:%M:%SZ)"; \
