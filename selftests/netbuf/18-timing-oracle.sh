@@ -11,15 +11,17 @@
 # rcvpress's collapse workload across a veth pair (GRO off: every segment
 # its own skb, so the queue collapses often). Phase 2: iperf3 with the
 # receiver's NAPI on (GRO on at b0, TSO/GSO off at a0). Then: collapse calls
-# equal, netbuf's collapse p50 and p99 within one log2 bucket of
-# bpftrace's, and each device's polls equal bpftrace's count.
+# equal, calls switched out equal (coll_preempted: preempt=full and rt
+# kernels), netbuf's collapse p50 and p99 within one log2 bucket of
+# bpftrace's over the calls not switched out, and each device's polls equal
+# bpftrace's count.
 . "$(dirname "$0")/../lib/ktap.sh"
 . "$(dirname "$0")/../lib/netbuf.sh"
 
 A=nbta B=nbtb
 BT=/tmp/nb-oracle.bt
 ktap_header
-ktap_plan 11
+ktap_plan 12
 fail() { ktap_not_ok "$*"; exit 1; }
 nb_require_module
 [ -x "$NB_RCVPRESS" ] || fail "no $NB_RCVPRESS (make -C selftests/workload)"
@@ -38,21 +40,33 @@ nb_del_netns $A $B
 nb_veth_pair $A $B
 nb_ns_noipv6 $A $B
 
-# One line per tcp_collapse: "C <ns>"; per device polls at exit (@polls).
+# One line per tcp_collapse: "C <ns> <switched>", switched 1 when the task
+# was switched out in the call (its nvcsw + nivcsw moved: netbuf's test for
+# coll_preempted, read here on its own); per device polls at exit (@polls).
+# Keyed by thread and nesting depth (a softirq collapse nested in a task's
+# runs as that task), and by CPU for the idle tasks, which all have tid 0:
+# a preempted task may return on another CPU.
 bpftrace -e '
 kprobe:tcp_collapse {
-	$d = @depth[tid, cpu];
-	@t0[tid, cpu, $d] = nsecs;
-	@depth[tid, cpu] = $d + 1;
+	$k = tid == 0 ? cpu + 1 : 0;
+	$d = @depth[tid, $k];
+	@t0[tid, $k, $d] = nsecs;
+	@sw[tid, $k, $d] = curtask->nvcsw + curtask->nivcsw;
+	@depth[tid, $k] = $d + 1;
 }
-kretprobe:tcp_collapse /@depth[tid, cpu] > 0/ {
-	$d = @depth[tid, cpu] - 1;
-	@depth[tid, cpu] = $d;
-	printf("C %llu\n", nsecs - @t0[tid, cpu, $d]);
-	delete(@t0[tid, cpu, $d]);
+kretprobe:tcp_collapse {
+	$k = tid == 0 ? cpu + 1 : 0;
+	if (@depth[tid, $k] > 0) {
+		$d = @depth[tid, $k] - 1;
+		@depth[tid, $k] = $d;
+		printf("C %llu %d\n", nsecs - @t0[tid, $k, $d],
+		       curtask->nvcsw + curtask->nivcsw != @sw[tid, $k, $d]);
+		delete(@t0[tid, $k, $d]);
+		delete(@sw[tid, $k, $d]);
+	}
 }
 tracepoint:napi:napi_poll { @polls[str(args->dev_name)] = count(); }
-END { clear(@t0); clear(@depth); }' >$BT 2>&1 &
+END { clear(@t0); clear(@sw); clear(@depth); }' >$BT 2>&1 &
 bt=$!
 for i in $(seq 600); do grep -q Attaching $BT && break; sleep 0.1; done
 grep -q Attaching $BT || { sed 's/^/# /' $BT; fail "bpftrace did not attach in 60 s"; }
@@ -89,9 +103,11 @@ grep -v '^C ' $BT | sed 's/^/# bpftrace: /'
 bt_calls=$(grep -c '^C ' $BT)
 bt_polls() { awk -v d="$1" '$1 == "@polls[" d "]:" { print $2; f = 1 } END { if (!f) print 0 }' $BT; }
 # bucket index of a value as netbuf files it: LOW = 2^k for 2^k <= v < 2^(k+1)
-# pct Q: bpftrace's Q-quantile (the ceil(Q*n)-th smallest) and its bucket.
+# pct Q: bpftrace's Q-quantile (the ceil(Q*n)-th smallest) and its bucket,
+# over the calls not switched out (netbuf's histogram holds those).
+bt_switched=$(awk '$1 == "C" && $3 == 1' $BT | wc -l)
 bt_pct() {
-	grep '^C ' $BT | awk '{ print $2 }' | sort -n | awk -v q="$1" '
+	awk '$1 == "C" && $3 == 0 { print $2 }' $BT | sort -n | awk -v q="$1" '
 		{ v[NR] = $1 } END { if (!NR) { print "- -"; exit }
 			k = int(q * NR); if (k < q * NR) k++; if (k < 1) k = 1
 			b = 0; x = v[k]; while (x >= 2) { x /= 2; b++ }
@@ -111,7 +127,7 @@ nb_pct() {
 read -r p50v p50b < <(bt_pct 0.5)
 read -r p99v p99b < <(bt_pct 0.99)
 n50=$(nb_pct 0.5) n99=$(nb_pct 0.99)
-ktap_info "collapse calls: netbuf $((c1 - c0)), bpftrace $bt_calls"
+ktap_info "collapse calls: netbuf $((c1 - c0)), bpftrace $bt_calls; switched out: netbuf $((cp1 - cp0)), bpftrace $bt_switched"
 ktap_info "collapse p50: bpftrace ${p50v} ns (bucket 2^$p50b), netbuf bucket 2^$n50;" \
 	"p99: bpftrace ${p99v} ns (bucket 2^$p99b), netbuf bucket 2^$n99"
 ktap_info "b0 polls: netbuf $((pb1 - pb0)), bpftrace $(bt_polls b0); a0 polls: netbuf $((pa1 - pa0)), bpftrace $(bt_polls a0)"
@@ -121,6 +137,7 @@ ktap_check "the workload collapsed ($bt_calls calls)" test "$bt_calls" -gt 0
 ktap_eq "collapse calls: netbuf coll_calls = bpftrace's" $((c1 - c0)) "$bt_calls"
 ktap_eq "netbuf's collapse histogram holds every call not preempted (coll_preempted $((cp1 - cp0)))" \
 	$(($(echo "$h1" | awk '{ print $4 + 0 }') - $(echo "$h0" | awk '{ print $4 + 0 }') + cp1 - cp0)) "$bt_calls"
+ktap_eq "collapse calls switched out: netbuf coll_preempted = bpftrace's" $((cp1 - cp0)) "$bt_switched"
 ktap_check "collapse p50 within one log2 bucket (netbuf 2^$n50, bpftrace 2^$p50b)" within1 "$n50" "$p50b"
 ktap_check "collapse p99 within one log2 bucket (netbuf 2^$n99, bpftrace 2^$p99b)" within1 "$n99" "$p99b"
 ktap_check "b0 polled ($((pb1 - pb0)))" test $((pb1 - pb0)) -gt 0
