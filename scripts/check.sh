@@ -164,7 +164,7 @@ done
 # preemptible (both are PREEMPT_DYNAMIC): preempted and migrated collapse
 # calls and prune episodes (issue 14). NB_PREEMPT_TESTS: the tests, by
 # number; make check-preempt runs a longer list.
-PREEMPT_TESTS=${NB_PREEMPT_TESTS:-10 11 14 19}
+PREEMPT_TESTS=${NB_PREEMPT_TESTS:-10 11 14 18 19}
 for k in $KERNELS; do
 	case $k in *-rt-*) continue ;; esac	# PREEMPT_RT is preemptible already
 	tests=()
