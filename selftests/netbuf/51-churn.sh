@@ -122,26 +122,26 @@ for ((j = 1; j <= NSC; j++)); do
 		holder=$!
 	fi
 	bursts=$((bursts + 1))
-	ip netns exec $n "$NB_RCVPRESS" --mode collapse -l $net.1:5600 -d 2 --grace 0.3 --wait 20 \
+	ip netns exec $n "$NB_RCVPRESS" --mode collapse -l $net.1:5600 -d 0.5 --grace 0.3 --wait 20 \
 		>"$NB_RUNDIR/burst.rx" 2>&1 &
 	rx=$!
-	# the sender tries to connect only for its 2 s: let it find a
+	# the sender tries to connect only for its 0.5 s: let it find a
 	# listener and a link that is operationally up
 	nb_wait_listen $n 5600
 	nb_wait_oper $n x0 $CH y$j
-	# At scale 10, with other guests on the host, bursts of 0.5 s found
-	# no connection now and then (bursts 36, then 36 and 76, then 1 and 16
-	# even with 3 tries, the neighbour REACHABLE): a burst lasts 2 s, so a
-	# lost SYN is sent again (after 1 s), and a sender that still made no
-	# connection tries again, up to 3 times, logging its whole output.
+	# A sender that made no connection in its 0.5 s tries again, up to 3
+	# times (the receiver waits 20 s): at scale 10, with other guests on
+	# the host, bursts 36 and 76 found no connection in their 0.5 s, with
+	# or without the wait above (a first SYN lost: its retransmission is
+	# due only after 1 s); the cause is not known yet, each retry logs the
+	# peer's address and neighbour state.
 	for try in 1 2 3; do
 		txrc=0
-		ip netns exec $CH "$NB_RCVPRESS" --mode collapse -C $net.1:5600 -d 2 --grace 0.3 --wait 20 \
+		ip netns exec $CH "$NB_RCVPRESS" --mode collapse -C $net.1:5600 -d 0.5 --grace 0.3 --wait 20 \
 			>"$NB_RUNDIR/burst.tx" 2>&1 || txrc=$?
 		[ $txrc = 0 ] && break
 		grep -q "no connection could be made" "$NB_RUNDIR/burst.tx" || break
 		ktap_info "burst $j: no connection in try $try; $CH: $(ip -n $CH -br addr show dev y$j 2>&1) $(ip -n $CH neigh show dev y$j 2>&1 | tr '\n' ' ')"
-		sed "s/^/# burst $j try $try tx: /" "$NB_RUNDIR/burst.tx"
 	done
 	if [ $txrc != 0 ]; then
 		burst_fail=$((burst_fail + 1))
