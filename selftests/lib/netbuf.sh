@@ -366,23 +366,6 @@ nb_wait_listen() {
 	return 1
 }
 
-# nb_wait_oper NS DEV [NS DEV...]: wait (up to 10 s) until each device's
-# operstate is up. Link up turns the carrier on, but the qdisc is attached
-# and operstate set by linkwatch, up to a second later (longer on a loaded
-# host): until then the noop qdisc drops what is sent, and a SYN waits out
-# its 1 s retransmission timer.
-nb_wait_oper() {
-	local i
-	while [ $# -ge 2 ]; do
-		for i in $(seq 100); do
-			[ "$(ip netns exec "$1" cat "/sys/class/net/$2/operstate" 2>/dev/null)" = up ] && break
-			sleep 0.1
-		done
-		[ "$(ip netns exec "$1" cat "/sys/class/net/$2/operstate" 2>/dev/null)" = up ] || return 1
-		shift 2
-	done
-}
-
 # nb_iperf NS_SERVER NS_CLIENT ADDR PORT [CLIENT ARGS...]: one iperf3 run,
 # server (one-off) in NS_SERVER, client in NS_CLIENT; its summary lines are
 # printed as KTAP comments. Fails if the client fails.
