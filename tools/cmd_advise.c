@@ -434,18 +434,25 @@ static void adv_ofo(struct adv *a, const struct nb_ifview *f)
 		(unsigned long long)f->rcv[RB_OFO_BYTES]);
 }
 
-/* Prunes no hook saw: those of a socket below its buffer that the kernel
- * refused memory (prune_unseen, on the unknown row). */
-static void adv_pressure(struct adv *a, const struct nb_ifview *f)
+/* The namespace's total row, or NULL. */
+static const struct nb_ifview *adv_total(const struct adv *a)
 {
-	u64 seen = 0;
 	size_t i;
 
-	if (f->rcv[RB_PRUNE_UNSEEN] < ADV_UNSEEN_PRUNES)
-		return;
 	for (i = 0; i < a->v->n; i++)
 		if (a->v->ifs[i].kind == NB_ROW_TOTAL)
-			seen = a->v->ifs[i].rcv[RB_PRUNE_CALLS];
+			return &a->v->ifs[i];
+	return NULL;
+}
+
+/* Prunes no hook saw: those of a socket below its buffer that the kernel
+ * refused memory (prune_unseen, only on the unknown row, so the total's). */
+static void adv_pressure(struct adv *a)
+{
+	const struct nb_ifview *t = adv_total(a);
+
+	if (!t || t->rcv[RB_PRUNE_UNSEEN] < ADV_UNSEEN_PRUNES)
+		return;
 	finding(a, "warn", "pressure", NULL,
 		"%llu prune episodes ran under socket memory pressure "
 		"(prune_unseen: PruneCalled minus the %llu episodes netbuf "
@@ -458,8 +465,8 @@ static void adv_pressure(struct adv *a, const struct nb_ifview *f)
 		"unknown row); no setting proposed: tcp_mem and memory limits "
 		"are the host's memory budget, see README \"Memory "
 		"pressure\"",
-		(unsigned long long)f->rcv[RB_PRUNE_UNSEEN],
-		(unsigned long long)seen);
+		(unsigned long long)t->rcv[RB_PRUNE_UNSEEN],
+		(unsigned long long)t->rcv[RB_PRUNE_CALLS]);
 }
 
 /* Calls a preemptible kernel switched out: counted, in no duration. */
@@ -747,16 +754,12 @@ static void adv_capacity(struct adv *a)
 /* Nothing wrong: say so, with the figures. */
 static void adv_ok(struct adv *a)
 {
-	const struct nb_ifview *t = NULL;
+	const struct nb_ifview *t = adv_total(a);
 	char p99s[32] = "-", maxs[32] = "-", rmem[96];
 	long long max;
 	double pct = 0;
-	size_t i;
 	u64 p99;
 
-	for (i = 0; i < a->v->n; i++)
-		if (a->v->ifs[i].kind == NB_ROW_TOTAL)
-			t = &a->v->ifs[i];
 	if (!t)
 		return;
 	if (nb_ifview_pct(t, NB_H_COLLAPSE, 99, &p99) == 0)
@@ -891,9 +894,8 @@ unsigned int advise_emit(struct emitter *em, const struct nb_snapshot *s,
 		adv_ofo(&a, f);
 		adv_napi(&a, f);
 		adv_preempted(&a, f);
-		if (f->kind == NB_ROW_PSEUDO)
-			adv_pressure(&a, f);
 	}
+	adv_pressure(&a);
 	adv_softnet(&a);
 	adv_capacity(&a);
 	adv_probes(&a);
