@@ -214,6 +214,17 @@ static long long pow2_floor(double x)
 	return v;
 }
 
+/* Smallest power of two >= x (x >= 1): the top of the log2 histogram
+ * bucket that holds x, the resolution at which netbuf measures a p99. */
+static u64 pow2_ceil(double x)
+{
+	u64 v = 1;
+
+	while ((double)v < x && v < (1ull << 62))
+		v *= 2;
+	return v;
+}
+
 /* A count of n events may be n + 3 sqrt(n) + 1 in a like period, by
  * chance alone (Poisson): the bound of "does not rise". */
 static double count_bound(u64 n)
@@ -271,7 +282,8 @@ static int rmem_propose(struct adv *a, const struct nb_ifview *f,
 			 cap, v);
 		return 0;
 	}
-	bound = (u64)ceil(r.cost * (double)v);
+	/* the prediction, to the resolution the p99 is measured at */
+	bound = pow2_ceil(ceil(r.cost * (double)v));
 	if (bound < thr)
 		bound = thr;
 	rmem_others(a, f, cap, bound, &r);
@@ -315,6 +327,15 @@ static int rmem_propose(struct adv *a, const struct nb_ifview *f,
 		because(p, "%lld (%s) is the largest power of two at which a "
 			"collapse of a full queue stays under %s: about %s",
 			v, vb, "1 ms", at);
+	if (bound != r.other_max) {
+		char eb[32];
+
+		nb_fmt_duration(eb, sizeof(eb), bound);
+		because(p, "expected p99 at most %s: the top of the log2 "
+			"bucket that holds %s%s (netbuf measures a p99 to its "
+			"bucket)", eb, at, bound == thr && thr > 0 ?
+			", raised to events_threshold_ns" : "");
+	}
 	if (r.n > r.at_cap)
 		because(p, "%zu slow collapses had rcvbuf %lld to %lld, not at "
 			"the max (set with SO_RCVBUF, or not grown to it): this "
