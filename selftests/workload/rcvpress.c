@@ -106,6 +106,8 @@ static int g_rx_conns;		/* accepted connections */
 static int g_threads;		/* workers and acceptor still running */
 static int g_rcvbuf_eff = -1;	/* SO_RCVBUF read back after a shrink */
 static int g_rcvbuf_big_eff = -1;	/* ... and before it */
+static uint64_t g_warm_bytes;		/* read in the warm-ups (receiver) */
+static uint64_t g_warm_ns;		/* time the warm-ups took, summed */
 static int listen_fd = -1;
 
 /* All times CLOCK_MONOTONIC ns.  g_end/g_deadline move once, at the first
@@ -217,9 +219,11 @@ static void usage(FILE *f)
 "  -d, --duration SEC         how long to send (fractions ok)\n"
 "  -s, --segment BYTES        bytes per send() after warm-up (TCP_NODELAY on)\n"
 "      --rcvbuf-small BYTES   SO_RCVBUF set on the accepted socket after the\n"
-"                             warm-up (the kernel doubles it)\n"
+"                             warm-up (the kernel doubles it); 0 = none: the\n"
+"                             socket stays autotuned (net.ipv4.tcp_rmem)\n"
 "      --rcvbuf-big BYTES     SO_RCVBUF of the listener, inherited by accepted\n"
-"                             sockets until the shrink (sets the window scale)\n"
+"                             sockets until the shrink (sets the window scale);\n"
+"                             0 = none (autotuned, net.ipv4.tcp_rmem)\n"
 "      --read-rate BYTES/S    receiver drain rate per connection; 0 = read\n"
 "                             nothing until the end\n"
 "      --warmup BYTES         per connection: bytes sent in 64 KiB writes and\n"
@@ -463,10 +467,10 @@ static void parse_args(int argc, char **argv)
 			seg = parse_size("--segment", optarg, 1, 1 << 20);
 			break;
 		case O_SMALL:
-			small = parse_size("--rcvbuf-small", optarg, 1, INT_MAX / 2);
+			small = parse_size("--rcvbuf-small", optarg, 0, INT_MAX / 2);
 			break;
 		case O_BIG:
-			big = parse_size("--rcvbuf-big", optarg, 1, INT_MAX / 2);
+			big = parse_size("--rcvbuf-big", optarg, 0, INT_MAX / 2);
 			break;
 		case O_RATE:
 			rate = parse_size("--read-rate", optarg, 0, 1L << 40);
@@ -502,8 +506,8 @@ static void parse_args(int argc, char **argv)
 		cfg.conns = conns > 0 ? conns : d->conns;
 		cfg.duration = dur > 0 ? dur : d->duration;
 		cfg.seg = seg > 0 ? seg : d->seg;
-		cfg.rcvbuf_small = small > 0 ? small : d->rcvbuf_small;
-		cfg.rcvbuf_big = big > 0 ? big : d->rcvbuf_big;
+		cfg.rcvbuf_small = small >= 0 ? small : d->rcvbuf_small;
+		cfg.rcvbuf_big = big >= 0 ? big : d->rcvbuf_big;
 		cfg.read_rate = rate >= 0 ? rate : d->read_rate;
 		cfg.warmup = warm >= 0 ? warm : d->warmup;
 		cfg.reconnect = recon >= 0 ? recon : d->reconnect;
@@ -526,7 +530,7 @@ static void parse_args(int argc, char **argv)
 		parse_endpoint("self", cfg.ipv6 ? "[::1]:0" : "127.0.0.1:0",
 			       &cfg.listen_ep);
 	}
-	if (cfg.rcvbuf_small >= cfg.rcvbuf_big)
+	if (cfg.rcvbuf_small && cfg.rcvbuf_small >= cfg.rcvbuf_big)
 		msg("warning: --rcvbuf-small %ld >= --rcvbuf-big %ld: nothing to shrink",
 		    cfg.rcvbuf_small, cfg.rcvbuf_big);
 }
@@ -637,6 +641,7 @@ static void *rx_thread(void *arg)
 	int fd = ra->fd, idx = ra->idx;
 	char *buf = malloc(IOBUF);
 	uint64_t warm = 0, got = 0;
+	int64_t warm_t0;
 	int over = 0, before;
 
 	free(ra);
@@ -645,6 +650,7 @@ static void *rx_thread(void *arg)
 		over = 1;
 	}
 	before = get_rcvbuf(fd);
+	warm_t0 = now_ns();
 	/* Phase 1: warm-up at full speed, so the advertised window grows. */
 	while (!over && warm < (uint64_t)cfg.warmup && now_ns() < end_ns()) {
 		size_t want = IOBUF;
@@ -658,8 +664,13 @@ static void *rx_thread(void *arg)
 			wait_fd(fd, POLLIN, poll_ms_until(end_ns()));
 	}
 	got = warm;
+	if (cfg.warmup) {
+		/* the application's read rate while it reads */
+		add_u64(&g_warm_bytes, warm);
+		add_u64(&g_warm_ns, (uint64_t)(now_ns() - warm_t0));
+	}
 	/* Phase 2: shrink; the window already granted stays granted. */
-	if (set_rcvbuf(fd, cfg.rcvbuf_small))
+	if (cfg.rcvbuf_small && set_rcvbuf(fd, cfg.rcvbuf_small))
 		msg("rx %d: SO_RCVBUF %ld: %s", idx, cfg.rcvbuf_small, strerror(errno));
 	__atomic_store_n(&g_rcvbuf_big_eff, before, __ATOMIC_RELAXED);
 	__atomic_store_n(&g_rcvbuf_eff, get_rcvbuf(fd), __ATOMIC_RELAXED);
@@ -733,7 +744,7 @@ static int make_listener(void)
 	 * it.  SO_RCVBUFFORCE (CAP_NET_ADMIN) goes past net.core.rmem_max, so
 	 * the result does not depend on that sysctl; plain SO_RCVBUF otherwise.
 	 */
-	{
+	if (cfg.rcvbuf_big) {
 		int v = (int)cfg.rcvbuf_big;
 
 		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)) &&
@@ -1089,10 +1100,12 @@ int main(int argc, char **argv)
 		       "\"rcvbuf_small\":%ld,\"rcvbuf_big\":%ld,"
 		       "\"rcvbuf_effective\":%d,\"rcvbuf_big_effective\":%d,"
 		       "\"read_rate\":%ld,\"warmup\":%ld,\"reconnect_s\":%g,"
+		       "\"warmup_bytes\":%" PRIu64 ",\"warmup_s\":%.6f,"
 		       "\"tcpext_delta\":{",
 		       nconn, g_rx_conns, cfg.conns, secs, g_sent, g_rcvd, cfg.seg,
 		       cfg.rcvbuf_small, cfg.rcvbuf_big, g_rcvbuf_eff,
-		       g_rcvbuf_big_eff, cfg.read_rate, cfg.warmup, cfg.reconnect);
+		       g_rcvbuf_big_eff, cfg.read_rate, cfg.warmup, cfg.reconnect,
+		       g_warm_bytes, (double)g_warm_ns / 1e9);
 		for (size_t i = 0; i < NCTR; i++) {
 			printf("\"%s\":", ctr_names[i]);
 			if (c0[i] < 0 || c1[i] < 0)
@@ -1106,9 +1119,10 @@ int main(int argc, char **argv)
 		printf("rcvpress mode=%s role=%s address=%s connections=%d "
 		       "accepted=%d parallel=%d duration_s=%.3f bytes_sent=%" PRIu64
 		       " bytes_received=%" PRIu64 " rcvbuf_big_effective=%d"
-		       " rcvbuf_effective=%d",
+		       " rcvbuf_effective=%d warmup_bytes=%" PRIu64 " warmup_s=%.6f",
 		       mode_names[cfg.mode], role, addr, nconn, g_rx_conns,
-		       cfg.conns, secs, g_sent, g_rcvd, g_rcvbuf_big_eff, g_rcvbuf_eff);
+		       cfg.conns, secs, g_sent, g_rcvd, g_rcvbuf_big_eff, g_rcvbuf_eff,
+		       g_warm_bytes, (double)g_warm_ns / 1e9);
 		for (size_t i = 0; i < NCTR; i++) {
 			if (c0[i] < 0 || c1[i] < 0)
 				printf(" %s=-", ctr_names[i]);
