@@ -196,6 +196,43 @@ mutants: tool
 
 .PHONY: mutants
 
+# make experiment (issue 19): does advise's proposal remove the stalls it
+# blames? selftests/experiment/*.sh in a guest per kernel of
+# EXPERIMENT_KERNELS (default: STRESS_KERNELS): the workload before and
+# after netbuf's own proposal, NB_EXP_ROUNDS (5) times in alternation, and
+# negative controls. Each kernel's figures and verdicts go to the committed
+# record bench/results/experiment-KERNEL.md. About 6 min per kernel under
+# TCG; fails if a case fails. Not part of make check.
+EXPERIMENT_KERNELS ?= $(STRESS_KERNELS)
+EXPERIMENT_TESTS ?= selftests/experiment/[0-9]*.sh
+NB_EXP_ROUNDS ?= 5
+experiment: tool
+	@[ -n "$(EXPERIMENT_KERNELS)" ] || { echo "experiment: no 6.1 or 6.12 kernel with image and headers"; exit 1; }
+	@set -e; for k in $(EXPERIMENT_KERNELS); do $(MAKE) -s vmbuild KERNELRELEASE=$$k; done
+	@$(MAKE) -s -C selftests/workload
+	@mkdir -p build/experiment-logs bench/results; rc=0; \
+	for k in $(EXPERIMENT_KERNELS); do \
+		log=build/experiment-logs/$$k.log; \
+		echo "== experiments, NB_EXP_ROUNDS=$(NB_EXP_ROUNDS), in a $$k guest (log: $$log)"; \
+		selftests/vm/run -k $$k --no-build -t 2400 -- \
+			"NB_EXP_ROUNDS=$(NB_EXP_ROUNDS) NB_TEST_TIMEOUT=2000 selftests/run-suite.sh $(EXPERIMENT_TESTS)" \
+			>$$log 2>&1 || rc=1; \
+		{ echo "# make experiment: $$k"; echo; \
+		  echo "- date: $$(date -u +%Y-%m-%dT%H:%M:%SZ)"; \
+		  echo "- commit: $$(git describe --always --dirty 2>/dev/null || echo unknown)"; \
+		  echo "- command: make experiment EXPERIMENT_KERNELS=$$k NB_EXP_ROUNDS=$(NB_EXP_ROUNDS)"; \
+		  echo "- host: $$(nproc) CPUs, load average at the end $$(cut -d' ' -f1-3 /proc/loadavg)"; \
+		  echo "- suite: $$(grep -E '^SUITE' $$log | tail -1)"; echo; \
+		  echo '```'; grep -E '^    (#|(not )?ok [0-9]+ )|^(not )?ok [0-9]+ |^vm/run' $$log | \
+			grep -vE '^    # (compare|advise): *$$' | sed 's/^    //'; echo '```'; \
+		} >bench/results/experiment-$$k.md; \
+		grep -E '^    (not )?ok [0-9]+ |^SUITE|^vm/run' $$log | sed 's/^/  /'; \
+		echo "(record: bench/results/experiment-$$k.md)"; \
+	done; \
+	exit $$rc
+
+.PHONY: experiment
+
 # ---- make deb, make deb-check, make check-fleet (issue 17) ----
 # make deb: Debian packages netbuf-dkms (the module's source for DKMS) and
 # netbuf (the tool, netbuf(8), the node_exporter textfile collector), built
