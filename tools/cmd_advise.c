@@ -214,13 +214,13 @@ static long long pow2_floor(double x)
 	return v;
 }
 
-/* Smallest power of two >= x (x >= 1): the top of the log2 histogram
- * bucket that holds x, the resolution at which netbuf measures a p99. */
-static u64 pow2_ceil(double x)
+/* Smallest power of two above x: the top of the log2 histogram bucket
+ * [2^(i-1), 2^i - 1] that holds x, the resolution a p99 is measured at. */
+static u64 pow2_above(u64 x)
 {
 	u64 v = 1;
 
-	while ((double)v < x && v < (1ull << 62))
+	while (v <= x && v < (1ull << 62))
 		v *= 2;
 	return v;
 }
@@ -244,7 +244,7 @@ static int rmem_propose(struct adv *a, const struct nb_ifview *f,
 	char capb[32], vb[32], costs[32], stall[32], stallc[32], at[32];
 	long long cap, v, def;
 	struct rmem_ev r;
-	u64 bound, thr = a->log ? a->log->ctl[CTL_THRESHOLD_NS] : 0;
+	u64 pred, bound, thr = a->log ? a->log->ctl[CTL_THRESHOLD_NS] : 0;
 
 	if (!a->s->sysctl.present[SC_TCP_RMEM]) {
 		snprintf(why, n, "net.ipv4.tcp_rmem cannot be read: no value "
@@ -282,15 +282,15 @@ static int rmem_propose(struct adv *a, const struct nb_ifview *f,
 			 cap, v);
 		return 0;
 	}
-	/* the prediction, to the resolution the p99 is measured at */
-	bound = pow2_ceil(ceil(r.cost * (double)v));
-	if (bound < thr)
-		bound = thr;
-	rmem_others(a, f, cap, bound, &r);
+	pred = (u64)ceil(r.cost * (double)v);
+	pred = pred < thr ? thr : pred;
+	rmem_others(a, f, cap, pred, &r);
 	/* slow collapses this leaves alone, above p99: they bound it */
 	if (r.other_slow * 100 >= f->h[NB_H_COLLAPSE].samples &&
-	    r.other_max > bound)
-		bound = r.other_max;
+	    r.other_max > pred)
+		pred = r.other_max;
+	/* to the resolution the p99 is measured at */
+	bound = pow2_above(pred);
 	if (bound >= now) {
 		nb_fmt_duration(at, sizeof(at), bound);
 		snprintf(why, n, "at tcp_rmem max %lld a collapse would still "
@@ -327,20 +327,22 @@ static int rmem_propose(struct adv *a, const struct nb_ifview *f,
 		because(p, "%lld (%s) is the largest power of two at which a "
 			"collapse of a full queue stays under %s: about %s",
 			v, vb, "1 ms", at);
-	if (bound != r.other_max) {
-		char eb[32];
+	{
+		char eb[32], pb[32];
 
 		nb_fmt_duration(eb, sizeof(eb), bound);
+		nb_fmt_duration(pb, sizeof(pb), pred);
 		because(p, "expected p99 at most %s: the top of the log2 "
 			"bucket that holds %s%s (netbuf measures a p99 to its "
-			"bucket)", eb, at, bound == thr && thr > 0 ?
-			", raised to events_threshold_ns" : "");
+			"bucket)", eb, pb, pred == r.other_max ? ", the slowest "
+			"collapse not at the max" : pred == thr && thr > 0 ?
+			", events_threshold_ns" : "");
 	}
 	if (r.n > r.at_cap)
 		because(p, "%zu slow collapses had rcvbuf %lld to %lld, not at "
 			"the max (set with SO_RCVBUF, or not grown to it): this "
 			"change leaves them as they are%s", r.n - r.at_cap,
-			r.lo, r.hi, bound == r.other_max ? ", and they bound "
+			r.lo, r.hi, pred == r.other_max ? ", and they bound "
 			"the p99 expected" : "");
 	expect(p, "coll_p99_ns", (double)bound);
 	if (a->v->secs > 0)

@@ -34,14 +34,20 @@ EPISODE=${NB_EXP_EPISODE:-4}
 DUR=${NB_EXP_DURATION:-8}
 SEG=${NB_EXP_SEGMENT:-256}
 A=nbxa B=nbxb
-D=${NB_RUNDIR:-/tmp/nb-exp.$$}
+D=$NB_RUNDIR	# kept when a case failed, to look at
+pids=()
 ktap_header
 nb_require_module
 PLAN=$((11 + 4 * ROUNDS))
 ktap_plan $PLAN
 nb_need $PLAN iperf3 python3 "$NB_RCVPRESS" "$NB_TOOL"
 mkdir -p "$D"
-cleanup() { nb_del_netns $A $B; rm -rf "$D"; }
+cleanup() {
+	[ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null
+	nb_iperf_kill 2>/dev/null
+	nb_del_netns $A $B
+	[ "$KTAP_NFAIL" = 0 ] && rm -rf "$D"
+}
 trap cleanup EXIT
 nb_reload
 ktap_info "workload: tcp_rmem max $MAX before; warm-up $WARM, then $SEG-byte writes" \
@@ -63,6 +69,7 @@ run() {
 		--rcvbuf-small 0 --warmup "$WARM" --read-rate 0 -d "$DUR" -c 1 --wait 20 \
 		>"$D/$tag.rx" 2>&1 &
 	local rx=$!
+	pids=("$rx")
 	nb_wait_listen $B 5601
 	ip netns exec $A "$NB_RCVPRESS" --mode collapse -C 10.77.0.2:5601 --warmup "$WARM" \
 		-d "$DUR" -c 1 --reconnect "$EPISODE" -s "$SEG" --wait 20 >"$D/$tag.tx" 2>&1 || rc=1
@@ -105,8 +112,14 @@ EOF
 )
 after_rmem=${after_rmem//,/ }
 after_max=${after_rmem##* }
-ktap_check "advise proposes a lower tcp_rmem max for b0 ($after_rmem)" \
-	test "$after_max" != - -a "${after_max:-0}" -lt "$MAX"
+if [[ $after_max =~ ^[0-9]+$ ]] && [ "$after_max" -lt "$MAX" ]; then
+	ktap_ok "advise proposes a lower tcp_rmem max for b0 ($after_rmem)"
+else
+	# nothing to apply: every case that needs the proposal fails
+	ktap_not_ok "advise proposes a lower tcp_rmem max for b0 (got '$after_rmem')"
+	for ((i = 3; i <= PLAN; i++)); do ktap_not_ok "not run: no proposal to apply"; done
+	ktap_finished
+fi
 ip netns exec $B "$NB_TOOL" baseline save -i 0 "$D/before.nbb"
 ip netns exec $B sh -c "$cmd" >/dev/null
 ktap_eq "its command set tcp_rmem" \
@@ -128,7 +141,7 @@ while :; do
 done
 ktap_check "the workload again with the proposal applied ($runs runs, $(after_n) collapses)" test $ok = 1
 ip netns exec $B "$NB_TOOL" baseline compare "$D/before.nbb" | grep -A3 '^Proposals' | sed 's/^/# compare: /'
-ktap_info "slowest collapses after the change (events log): $(ip netns exec $B awk '$2 == "collapse" { print $3, $10, $11 }' $NB_PROC/events |
+ktap_info "slowest collapses after the change (events log): $(ip netns exec $B awk -v m="$after_max" '$2 == "collapse" && $11 == m { print $3, $10, $11 }' $NB_PROC/events |
 	sort -n | tail -n 3 | awk '{ printf "%s%.1f ms (rmem_before %d, rcvbuf %d)", (NR > 1 ? ", " : ""), $1 / 1e6, $2, $3 }')"
 ktap_check "baseline compare: every expected effect of the proposal held" python3 -c '
 import json, sys
@@ -188,7 +201,10 @@ print("# RcvPruned: before %d, after %d" % (pb, pa))
 print("# throughput after/before, paired: mean %.3f, sd %.3f, min %.3f, max %.3f" %
       (m, sd, min(ratios), max(ratios)))
 print("stall_ok=%d" % (sb > 0 and sa * 10 <= sb))
-print("pruned_ok=%d" % (pa <= pb))
+# "does not rise" as advise's own expectation bounds it: the count before
+# plus what chance alone gives a like period (n + 3 sqrt(n) + 1, Poisson)
+print("pruned_bound=%.1f" % (pb + 3 * pb ** 0.5 + 1))
+print("pruned_ok=%d" % (pa <= pb + 3 * pb ** 0.5 + 1))
 # not lower: the mean paired ratio is not below 1 by more than its
 # standard error twice (noise), nor below 0.95
 se = sd / n ** 0.5
@@ -197,17 +213,19 @@ EOF
 grep '^#' "$D/verdict"
 v() { sed -n "s/^$1=//p" "$D/verdict"; }
 ktap_eq "stall time after the proposal is at most 10% of before (summed over $ROUNDS runs)" "$(v stall_ok)" 1
-ktap_eq "RcvPruned does not rise" "$(v pruned_ok)" 1
+ktap_eq "RcvPruned does not rise (at most $(v pruned_bound): before + 3 sqrt(before) + 1, as advise expects)" "$(v pruned_ok)" 1
 ktap_eq "throughput is not lower (paired)" "$(v tput_ok)" 1
 
 # ---- 3. negative controls ----
 fresh "$before_rmem"
-nb_iperf $B $A 10.77.0.2 5602 -t 5 >/dev/null
-ktap_eq "healthy workload (iperf3): no proposal" \
-	"$(ip netns exec $B "$NB_TOOL" -j advise | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["proposals"]))')" 0
+iperf_rc=0
+nb_iperf $B $A 10.77.0.2 5602 -t 5 || iperf_rc=$?
+ktap_eq "healthy workload (iperf3 exit status, proposals)" \
+	"$iperf_rc $(ip netns exec $B "$NB_TOOL" -j advise | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["proposals"]))')" "0 0"
 fresh "$before_rmem"
 ip netns exec $B "$NB_RCVPRESS" --mode prune -l 10.77.0.2:5603 -d 3 --wait 20 >"$D/slow.rx" 2>&1 &
 slow=$!
+pids=("$slow")
 nb_wait_listen $B 5603
 ip netns exec $A "$NB_RCVPRESS" --mode prune -C 10.77.0.2:5603 -d 3 --wait 20 >"$D/slow.tx" 2>&1
 wait $slow

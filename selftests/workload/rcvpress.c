@@ -530,7 +530,7 @@ static void parse_args(int argc, char **argv)
 		parse_endpoint("self", cfg.ipv6 ? "[::1]:0" : "127.0.0.1:0",
 			       &cfg.listen_ep);
 	}
-	if (cfg.rcvbuf_small && cfg.rcvbuf_small >= cfg.rcvbuf_big)
+	if (cfg.rcvbuf_small && cfg.rcvbuf_big && cfg.rcvbuf_small >= cfg.rcvbuf_big)
 		msg("warning: --rcvbuf-small %ld >= --rcvbuf-big %ld: nothing to shrink",
 		    cfg.rcvbuf_small, cfg.rcvbuf_big);
 }
