@@ -124,7 +124,7 @@ ip netns exec $B "$NB_TOOL" baseline save -i 0 "$D/before.nbb"
 ip netns exec $B sh -c "$cmd" >/dev/null
 ktap_eq "its command set tcp_rmem" \
 	"$(ip netns exec $B sysctl -n net.ipv4.tcp_rmem | tr -s ' \t' ' ')" "$after_rmem"
-# a p99 verdict needs 100 collapses after the change: up to 12 runs
+# a p99 verdict needs 100 collapses after the change: up to 20 runs
 after_n() {
 	ip netns exec $B "$NB_TOOL" -j baseline compare "$D/before.nbb" >"$D/compare.json" &&
 		python3 -c '
@@ -137,7 +137,7 @@ runs=0 ok=1
 while :; do
 	runs=$((runs + 1))
 	run cal2.$runs || ok=0
-	if [ $ok = 0 ] || [ $runs -ge 12 ] || [ "$(after_n)" -ge 100 ]; then break; fi
+	if [ $ok = 0 ] || [ $runs -ge 20 ] || [ "$(after_n)" -ge 100 ]; then break; fi
 done
 ktap_check "the workload again with the proposal applied ($runs runs, $(after_n) collapses)" test $ok = 1
 ip netns exec $B "$NB_TOOL" baseline compare "$D/before.nbb" | grep -A3 '^Proposals' | sed 's/^/# compare: /'
