@@ -214,17 +214,6 @@ static long long pow2_floor(double x)
 	return v;
 }
 
-/* Smallest power of two above x: the top of the log2 histogram bucket
- * [2^(i-1), 2^i - 1] that holds x, the resolution a p99 is measured at. */
-static u64 pow2_above(u64 x)
-{
-	u64 v = 1;
-
-	while (v <= x && v < (1ull << 62))
-		v *= 2;
-	return v;
-}
-
 /* A count of n events may be n + 3 sqrt(n) + 1 in a like period, by
  * chance alone (Poisson): the bound of "does not rise". */
 static double count_bound(u64 n)
@@ -289,8 +278,9 @@ static int rmem_propose(struct adv *a, const struct nb_ifview *f,
 	if (r.other_slow * 100 >= f->h[NB_H_COLLAPSE].samples &&
 	    r.other_max > pred)
 		pred = r.other_max;
-	/* to the resolution the p99 is measured at */
-	bound = pow2_above(pred);
+	/* to the resolution the p99 is measured at: 2^(k+1), where pred's
+	 * log2 histogram bucket [2^k, 2^(k+1) - 1] ends */
+	bound = 2 * (u64)pow2_floor((double)pred);
 	if (bound >= now) {
 		nb_fmt_duration(at, sizeof(at), bound);
 		snprintf(why, n, "at tcp_rmem max %lld a collapse would still "
