@@ -119,12 +119,9 @@ stress:
 			/^(not )?ok [0-9]+ / { sub(/ok [0-9]+ /, "ok "); printf "  %s\n%s", $$0, buf; buf = "" }' \
 			build/stress-logs/$$k.log >build/stress-logs/$$k.figures; \
 		cat build/stress-logs/$$k.figures; \
-		{ echo "# make stress: $$k, NB_STRESS_SCALE=$(NB_STRESS_SCALE)"; echo; \
-		  echo "- date: $$(date -u +%Y-%m-%dT%H:%M:%SZ)"; \
-		  echo "- commit: $$(git describe --always --dirty 2>/dev/null || echo unknown)"; \
-		  echo "- command: make stress STRESS_KERNELS=$$k NB_STRESS_SCALE=$(NB_STRESS_SCALE) STRESS_TESTS='$(STRESS_TESTS)'"; \
-		  echo "- host: $$(nproc) CPUs, load average at the end $$(cut -d' ' -f1-3 /proc/loadavg)"; \
-		  echo "- suite: $$(grep -E '^SUITE' build/stress-logs/$$k.log | tail -1)"; echo; \
+		{ scripts/record-head.sh "make stress: $$k, NB_STRESS_SCALE=$(NB_STRESS_SCALE)" \
+			"make stress STRESS_KERNELS=$$k NB_STRESS_SCALE=$(NB_STRESS_SCALE) STRESS_TESTS='$(STRESS_TESTS)'" \
+			build/stress-logs/$$k.log; \
 		  echo '```'; cat build/stress-logs/$$k.figures; echo '```'; \
 		} >bench/results/stress-$$k-scale$(NB_STRESS_SCALE)$(STRESS_TAG).md; \
 		echo "(committed record: bench/results/stress-$$k-scale$(NB_STRESS_SCALE)$(STRESS_TAG).md)"; \
@@ -220,12 +217,8 @@ experiment: tool
 		selftests/vm/run -k $$k --no-build -t 2400 -- \
 			"NB_EXP_ROUNDS=$(NB_EXP_ROUNDS) NB_TEST_TIMEOUT=2000 selftests/run-suite.sh $(EXPERIMENT_TESTS)" \
 			>$$log 2>&1 || rc=1; \
-		{ echo "# make experiment: $$k"; echo; \
-		  echo "- date: $$(date -u +%Y-%m-%dT%H:%M:%SZ)"; \
-		  echo "- commit: $$(git describe --always --dirty 2>/dev/null || echo unknown)"; \
-		  echo "- command: make experiment EXPERIMENT_KERNELS=$$k NB_EXP_ROUNDS=$(NB_EXP_ROUNDS)"; \
-		  echo "- host: $$(nproc) CPUs, load average at the end $$(cut -d' ' -f1-3 /proc/loadavg)"; \
-		  echo "- suite: $$(grep -E '^SUITE' $$log | tail -1)"; echo; \
+		{ scripts/record-head.sh "make experiment: $$k" \
+			"make experiment EXPERIMENT_KERNELS=$$k NB_EXP_ROUNDS=$(NB_EXP_ROUNDS)" $$log; \
 		  echo '```'; grep -E '^    (#|(not )?ok [0-9]+ )|^(not )?ok [0-9]+ |^vm/run' $$log | \
 			grep -vE '^    # (compare|advise): *$$' | sed 's/^    //'; echo '```'; \
 		} >bench/results/experiment-$$k.md; \
