@@ -109,7 +109,7 @@ burst_state() {
 		echo "$1: $(ip -n "$1" -br addr show dev x0)"
 		echo "$1: $(ip netns exec "$1" nstat -asz 2>/dev/null | awk '$1 ~ /^(TcpPassiveOpens|TcpOutRsts|TcpInSegs|TcpExtListenDrops|TcpExtListenOverflows|IpInReceives|IpInDelivers|IpInAddrErrors)$/ { printf "%s=%s ", $1, $2 }')"
 		echo "$CH: $(ip -n $CH route get "$2.1" 2>&1 | head -n 1); $(ip -n $CH neigh show "$2.1" 2>&1)"
-		echo "$CH: $(ip netns exec $CH nstat -asz 2>/dev/null | awk '$1 ~ /^(TcpActiveOpens|TcpAttemptFails|TcpInRsts|IcmpInDestUnreachs)$/ { printf "%s=%s ", $1, $2 }')"
+		echo "$CH: $(ip netns exec $CH nstat -asz 2>/dev/null | awk '$1 ~ /^(TcpActiveOpens|TcpAttemptFails|IcmpInDestUnreachs)$/ { printf "%s=%s ", $1, $2 }')"
 	} | sed "s/^/# burst $3 state: /"
 }
 burst_fail=0 bursts=0

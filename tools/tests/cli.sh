@@ -193,7 +193,8 @@ assert len(p) == 1, p
 x = p[0]
 # 12 collapses at rcvbuf 32 MiB, 9.00-11.75 ms: p90 cost 11.5e6 / (32 MiB
 # + 256) ns per byte; 1e6 / that = 2.92 MB: the power of two below, 2 MiB;
-# a full 2 MiB queue then takes 719 us, in the log2 bucket up to 2^20 ns
+# a full 2 MiB queue then takes 719 us, raised to the events threshold
+# (1 ms), whose log2 bucket ends at 2^20 ns
 assert x["sysctl"] == "net.ipv4.tcp_rmem" and x["scope"] == "netns", x
 assert x["value"] == "4096 131072 2097152", x
 assert x["iface"] == "eth0", x
