@@ -3,24 +3,38 @@
 # Nobody can pin the module by polling events: while traffic runs and
 # episodes are logged, unprivileged processes wait on /proc/netbuf/events
 # with poll(2) (POLLIN, and POLLPRI alone), select(2) (exceptfds alone) and
-# epoll, and `netbuf events -f` follows the episodes of B; the module's refcount stays 0, rmmod
-# succeeds at once, every waiter wakes with an error/hang-up, then reads
-# EIO and exits (no spin), the tool says the module was unloaded and exits
-# 1; the module loads again and the kernel log stays clean.
+# epoll, one more holds an epoll set on it and is stopped (SIGSTOP), and
+# `netbuf events -f` follows the episodes of B; the module's refcount stays
+# 0, rmmod succeeds at once, every waiter wakes with an error/hang-up, then
+# reads EIO and exits (no spin), the stopped one, continued after the
+# unload, gets EPOLLIN (procfs's answer for a file cut off) and EIO, the
+# tool says the module was unloaded and exits 1; the module loads again and
+# the kernel log stays clean.
+#
+# An epoll set reads the events it reports from the file when its task
+# runs (ep_send_events()), not from the wake-up: a waiter that runs only
+# after the unload finished sees procfs's EPOLLIN for a file cut off, not
+# POLLERR|POLLHUP. So each waiter is seen sleeping in its wait before the
+# unload, and an epoll waiter may report EPOLLIN only if its first read
+# then fails with EIO (it ran after the cut); the stopped one shows that
+# case every time.
 . "$(dirname "$0")/../lib/ktap.sh"
 . "$(dirname "$0")/../lib/netbuf.sh"
 
 A=nbua B=nbub
 CYCLES=${NB_CYCLES:-3}
 RUN=/tmp/nb-evunload
-MODES="poll pollpri select epoll"
+MODES="poll pollpri select epoll epollstop"
 ktap_header
 nb_require_module
 command -v iperf3 >/dev/null || ktap_skip_all "no iperf3"
 [ -x "$NB_TOOL" ] || ktap_skip_all "no $NB_TOOL (make -C tools)"
 waiters=()
 cleanup() {
-	[ ${#waiters[@]} -gt 0 ] && kill "${waiters[@]}" 2>/dev/null
+	if [ ${#waiters[@]} -gt 0 ]; then
+		kill -CONT "${waiters[@]}"
+		kill "${waiters[@]}"
+	fi 2>/dev/null
 	nb_traffic_stop
 	nb_del_netns $A $B
 	[ -e $NB_PROC/control ] && nb_ctl events_threshold_ns=1000000
@@ -63,7 +77,7 @@ if mode in ("poll", "pollpri"):
 elif mode == "select":
     r, w, x = select.select([], [], [fd])
     woke = "except" if x else "nothing"
-else:
+else:			# epoll, epollstop
     ep = select.epoll()
     ep.register(fd, select.EPOLLIN)
     names = [n for n in ("EPOLLIN", "EPOLLERR", "EPOLLHUP")
@@ -74,7 +88,7 @@ t0 = time.time()
 while res == "data" and time.time() - t0 < 20:
     time.sleep(0.05)
     res = read()
-if mode == "epoll":
+if mode.startswith("epoll"):
     ep.poll(0)      # the set still works with the file cut off
     ep.close()
 os.close(fd)
@@ -94,12 +108,28 @@ start_waiters() {	# CYCLE
 	waiters+=($!)
 	tool=$!
 	for _ in $(seq 1200); do	# python starts slowly on a loaded TCG host
-		local all=1
-		for m in $MODES; do [ -e $RUN/$m.$1.ready ] || all=0; done
+		local all=1 i=0
+		for m in $MODES; do
+			[ -e $RUN/$m.$1.ready ] && in_wait "${waiters[$i]}" || all=0
+			i=$((i + 1))
+		done
 		[ -s $RUN/tool.$1.out ] || all=0
 		[ "$all" = 1 ] && return 0
 		sleep 0.1
 	done
+	return 1
+}
+
+# PID sleeps in poll(2), select(2) or epoll_wait(2) (x86_64 numbers: poll,
+# select, epoll_wait, pselect6, ppoll, epoll_pwait, epoll_pwait2), or is
+# stopped (T): only then may the unload race it.
+in_wait() {
+	local st sc
+	st=$(awk '{ print $3 }' /proc/"$1"/stat 2>/dev/null)
+	sc=$(awk '{ print $1 }' /proc/"$1"/syscall 2>/dev/null)
+	case "$st:$sc" in
+	S:7 | S:23 | S:232 | S:270 | S:271 | S:281 | S:441 | T:*) return 0 ;;
+	esac
 	return 1
 }
 
@@ -108,6 +138,12 @@ started=0 refzero=0 unloaded=0 rmmod_max=0 exited=0 woke_ok=0 tool_ok=0 reloaded
 for c in $(seq "$CYCLES"); do
 	nb_load && nb_ctl events_threshold_ns=0 || break
 	start_waiters "$c" && started=$((started + 1))
+	stopped=${waiters[4]}	# epollstop, waiting
+	kill -STOP "$stopped"
+	for _ in $(seq 100); do
+		[ "$(awk '{ print $3 }' /proc/$stopped/stat)" = T ] && break
+		sleep 0.1
+	done
 	sleep 1
 	ref=$(cat /sys/module/netbuf/refcnt)
 	[ "$ref" = 0 ] && refzero=$((refzero + 1)) || ktap_info "cycle $c: refcnt $ref with waiters"
@@ -116,6 +152,7 @@ for c in $(seq "$CYCLES"); do
 		ktap_info "cycle $c: rmmod: $(cat $RUN/rmmod.$c.err)"
 	t=$(nb_elapsed "$t0")
 	rmmod_max=$(awk -v a="$t" -v b="$rmmod_max" 'BEGIN { print (a > b) ? a : b }')
+	kill -CONT "$stopped"
 	# Every waiter must be gone within 30 s (the readers' cap is 20 s).
 	for _ in $(seq 300); do
 		alive=0
@@ -134,6 +171,9 @@ for c in $(seq "$CYCLES"); do
 		# reading ended with EIO
 		case "$m:$r" in
 		select:"woke except "*" then EIO") ;;
+		epollstop:"woke EPOLLIN EIO then EIO") ;;
+		epollstop:*) ok=0 ;;
+		epoll:"woke EPOLLIN EIO then EIO") ;;
 		*:"woke "*POLLERR*POLLHUP*" then EIO") ;;
 		*) ok=0 ;;
 		esac
@@ -146,13 +186,13 @@ for c in $(seq "$CYCLES"); do
 	nb_load && reloaded=$((reloaded + 1))
 done
 nb_traffic_stop
-ktap_eq "waiters started (4 in $A, netbuf events -f in $B, all unprivileged)" "$started" "$CYCLES"
+ktap_eq "waiters started and waiting (5 in $A, netbuf events -f in $B, all unprivileged)" "$started" "$CYCLES"
 ktap_eq "nothing pinned the module (refcnt 0 with every waiter waiting)" "$refzero" "$CYCLES"
 ktap_eq "rmmod succeeded with the waiters waiting, under traffic" "$unloaded" "$CYCLES"
 ktap_check "rmmod did not wait for the waiters (slowest ${rmmod_max}s, limit 15s)" \
 	awk -v t="$rmmod_max" 'BEGIN { exit !(t < 15) }'
 ktap_eq "every waiter exited after rmmod" "$exited" "$CYCLES"
-ktap_eq "every waiter woke with an error/hang-up and then read EIO" "$woke_ok" "$CYCLES"
+ktap_eq "every waiter woke with an error/hang-up (epoll run after the cut: EPOLLIN) and then read EIO" "$woke_ok" "$CYCLES"
 ktap_eq "netbuf events -f: 'the netbuf module was unloaded', exit 1" "$tool_ok" "$CYCLES"
 ktap_eq "module loaded again after each" "$reloaded" "$CYCLES"
 ktap_check "traffic ran throughout without an error" \
