@@ -53,4 +53,32 @@
 #define nb_kfree_skb_sk(skb)	((skb)->sk)
 #endif
 
+/*
+ * The RX queue whose NAPI instance is @napi, or -1: from 6.8 a driver may
+ * link its queues to their NAPI instances (netif_queue_set_napi(), under
+ * RTNL); only the pointers are compared, never followed. Under RCU, @dev
+ * registered.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+#include <net/netdev_rx_queue.h>
+static inline int nb_napi_rxq(struct net_device *dev,
+			      const struct napi_struct *napi,
+			      unsigned int nrxq)
+{
+	unsigned int i;
+
+	for (i = 0; i < nrxq && i < dev->num_rx_queues; i++)
+		if (READ_ONCE(dev->_rx[i].napi) == napi)
+			return i;
+	return -1;
+}
+#else
+static inline int nb_napi_rxq(struct net_device *dev,
+			      const struct napi_struct *napi,
+			      unsigned int nrxq)
+{
+	return -1;
+}
+#endif
+
 #endif /* _NETBUF_COMPAT_H */

@@ -24,6 +24,14 @@ module_param_named(max_ifaces_netns, nb_max_ifaces_netns, uint, 0444);
 MODULE_PARM_DESC(max_ifaces_netns,
 		 "Interface rows one network namespace may hold, gone ones included, 1..65536 (default 1024); its other interfaces count in its unknown row");
 
+module_param_named(max_napi_queues, nb_max_queues, uint, 0444);
+MODULE_PARM_DESC(max_napi_queues,
+		 "NAPI instances (RX queues) counted one by one in napi_queues, 0..65536 (default 1024; 0: no per-queue view)");
+
+module_param_named(max_napi_queues_netns, nb_max_queues_netns, uint, 0444);
+MODULE_PARM_DESC(max_napi_queues_netns,
+		 "NAPI instances one network namespace may have in napi_queues, 1..65536 (default 256); the polls of the others count in its unlisted line");
+
 module_param_named(events_threshold_ns, nb_events_threshold_ns, ullong, 0444);
 MODULE_PARM_DESC(events_threshold_ns,
 		 "Log collapse and prune episodes at least this long, 0..60000000000 ns (default 1000000); changeable in /proc/netbuf/control");
@@ -68,6 +76,17 @@ static int __init nb_check_params(void)
 		       nb_max_ifaces_netns, NB_MAX_IFACES_LIMIT);
 		return -EINVAL;
 	}
+	if (nb_max_queues > NB_MAX_IFACES_LIMIT) {
+		pr_err("max_napi_queues=%u out of range 0..%u: not loading\n",
+		       nb_max_queues, NB_MAX_IFACES_LIMIT);
+		return -EINVAL;
+	}
+	if (nb_max_queues_netns < 1 ||
+	    nb_max_queues_netns > NB_MAX_IFACES_LIMIT) {
+		pr_err("max_napi_queues_netns=%u out of range 1..%u: not loading\n",
+		       nb_max_queues_netns, NB_MAX_IFACES_LIMIT);
+		return -EINVAL;
+	}
 	if (nb_events_max < 1 || nb_events_max > NB_EVENTS_MAX_LIMIT) {
 		pr_err("events_max=%u out of range 1..%u: not loading\n",
 		       nb_events_max, NB_EVENTS_MAX_LIMIT);
@@ -88,9 +107,12 @@ static int __init netbuf_init(void)
 	err = nb_check_params();
 	if (err)
 		return err;
-	err = nb_table_init();
+	err = nb_queues_init();
 	if (err)
 		return err;
+	err = nb_table_init();
+	if (err)
+		goto exit_queues;
 	err = nb_events_init();
 	if (err)
 		goto exit_table;
@@ -109,6 +131,8 @@ exit_events:
 	nb_events_exit();
 exit_table:
 	nb_table_exit();
+exit_queues:
+	nb_queues_exit();
 	return err;
 }
 
@@ -120,6 +144,7 @@ static void __exit netbuf_exit(void)
 	nb_probes_exit();
 	nb_events_exit();
 	nb_table_exit();
+	nb_queues_exit();
 	/*
 	 * Every row and event ring adds its size to nb_mem_bytes and takes it
 	 * off when freed: anything left is a leak (the selftests' kernel-log

@@ -224,9 +224,6 @@ static void __nb_napi_tp(void *data, struct napi_struct *napi, int work,
 	this_cpu_inc(nb_cpu.hits[NB_P_NAPI]);
 	kind = nb_poll_kind(napi, budget);
 	timed = nb_napi_timed(st, napi, kind, &one.poll_ns);
-	row = nb_napi_row(st, napi->dev, &one);
-	if (unlikely(!row))
-		return;
 	if (timed)
 		one.max_ns = one.poll_ns;
 	else
@@ -248,6 +245,10 @@ static void __nb_napi_tp(void *data, struct napi_struct *napi, int work,
 		one.empty = work <= 0;
 		break;
 	}
+	nb_queue_poll(napi, &one, timed);
+	row = nb_napi_row(st, napi->dev, &one);
+	if (unlikely(!row))
+		return;
 	/* Published by nb_napi_alloc_fn with a release store. */
 	pc = READ_ONCE(row->napi);
 	if (unlikely(!pc)) {

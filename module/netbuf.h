@@ -130,6 +130,23 @@ enum nb_napi_field {
 	NB_N_UNTRACKED, NB_N_GONE, NB_N_MAX,
 };
 
+/* A NAPI instance's counters (napi_queues; queues.c). */
+enum nb_queue_field {
+	NB_Q_POLLS, NB_Q_PACKETS, NB_Q_EXHAUSTED, NB_Q_EMPTY, NB_Q_POLL_NS,
+	NB_Q_UNTIMED, NB_Q_MAX,
+};
+
+/*
+ * A namespace's part of the NAPI instance table (in its table's pernet
+ * data): its entries, and the polls of its devices that have none.
+ */
+struct nb_qns {
+	struct list_head list;		/* its entries (RCU; writers: nb_q_lock) */
+	unsigned int count;		/* under nb_q_lock; read locklessly */
+	atomic64_t unlisted[NB_Q_MAX];
+	atomic64_t unlisted_max;
+};
+
 #define NB_ROW_GONE		BIT(0)	/* device unregistered */
 #define NB_ROW_UNKNOWN		BIT(1)	/* the namespace's unattributed row */
 #define NB_ROW_BACKLOG		BIT(2)	/* host-wide per-CPU backlog NAPI */
@@ -442,6 +459,23 @@ void nb_napi_sum(const struct nb_row *row, struct nb_napi_ctr *out);
 void nb_hist_read(const struct nb_row *row, enum nb_hist_kind k,
 		  u64 *count, u64 *sum, u64 *max);
 void nb_napi_shared_add(struct nb_row *dst, const struct nb_napi_ctr *s);
+void nb_atomic64_max(atomic64_t *a, s64 v);
+
+struct nb_qns *nb_qns_of(const struct net *net);
+
+/* queues.c */
+extern unsigned int nb_max_queues;
+extern unsigned int nb_max_queues_netns;
+int nb_queues_init(void);
+void nb_queues_exit(void);
+void nb_queue_poll(struct napi_struct *napi, const struct nb_napi_ctr *one,
+		   bool timed);
+void nb_queues_dev_unregister(struct net_device *dev);
+void nb_queues_reset_net(struct net *net);
+int nb_queues_show(struct seq_file *m, struct net *net);
+int nb_queue_hist_show(struct seq_file *m, struct net *net);
+void nb_queues_memory_show(struct seq_file *m);
+size_t nb_queues_bytes_worst(void);
 
 /* rcvbuf.c */
 extern bool nb_prune_direct;

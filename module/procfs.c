@@ -391,6 +391,16 @@ static int nb_probes_file_show(struct seq_file *m, void *unused)
 	return 0;
 }
 
+static int nb_queues_file_show(struct seq_file *m, void *unused)
+{
+	return nb_queues_show(m, m->private);
+}
+
+static int nb_queue_hist_file_show(struct seq_file *m, void *unused)
+{
+	return nb_queue_hist_show(m, m->private);
+}
+
 static int nb_memory_show(struct seq_file *m, void *unused)
 {
 	seq_printf(m, "rows %d\nrows_max %u\nrow_bytes %zu\npercpu_bytes %zu\ncpus %u\n",
@@ -406,6 +416,7 @@ static int nb_memory_show(struct seq_file *m, void *unused)
 	seq_printf(m, "rows_netns_max %u\nunknown_rows %d\nunknown_rows_max %u\n",
 		   nb_max_ifaces_netns, atomic_read(&nb_unknown_rows),
 		   nb_max_ifaces);
+	nb_queues_memory_show(m);
 	return 0;
 }
 
@@ -475,6 +486,8 @@ NB_SEQ_FILE(nb_rcvbuf, nb_rcvbuf_show);
 NB_SEQ_FILE(nb_napi, nb_napi_show);
 NB_SEQ_FILE(nb_hist, nb_hist_show);
 NB_SEQ_FILE(nb_memory, nb_memory_show);
+NB_SEQ_FILE(nb_queues, nb_queues_file_show);
+NB_SEQ_FILE(nb_queue_hist, nb_queue_hist_file_show);
 
 /* ---- the host-wide files ---- */
 
@@ -758,6 +771,8 @@ static const struct nb_file nb_files[] = {
 	{ "rcvbuf", 0444, &nb_rcvbuf_ops },
 	{ "napi", 0444, &nb_napi_ops },
 	{ "histograms", 0444, &nb_hist_ops },
+	{ "napi_queues", 0444, &nb_queues_ops },
+	{ "napi_queue_hist", 0444, &nb_queue_hist_ops },
 	{ "memory", 0444, &nb_memory_ops },
 	{ "events", 0444, &nb_events_ops },
 	{ "control", 0644, &nb_control_ops },

@@ -57,11 +57,17 @@ atomic_t nb_unknown_rows = ATOMIC_INIT(0);	/* namespaces' unknown rows */
 struct nb_tabns {
 	struct list_head rows;		/* its rows (RCU; writers: nb_lock) */
 	unsigned int nrows;		/* its interface rows, gone ones too */
+	struct nb_qns qns;		/* its NAPI instances (queues.c) */
 };
 
 static struct nb_tabns *nb_tabns_of(const struct net *net)
 {
 	return net_generic(net, nb_tabns_id);
+}
+
+struct nb_qns *nb_qns_of(const struct net *net)
+{
+	return &nb_tabns_of(net)->qns;
 }
 
 struct list_head *nb_net_rows(const struct net *net)
@@ -103,7 +109,8 @@ size_t nb_bytes_worst(void)
 {
 	return 2 * (size_t)nb_max_ifaces * nb_row_bytes() +
 	       (size_t)min_t(unsigned int, nb_max_ifaces, NB_NAPI_PCPU_ROWS) *
-	       nb_row_pcpu_bytes() * num_possible_cpus();
+	       nb_row_pcpu_bytes() * num_possible_cpus() +
+	       nb_queues_bytes_worst();
 }
 
 static size_t nb_napi_pcpu_size(void)
@@ -439,6 +446,7 @@ void nb_row_reset_net(struct net *net)
 {
 	struct nb_row *row, *tmp;
 
+	nb_queues_reset_net(net);
 	mutex_lock(&nb_lock);
 	list_for_each_entry_safe(row, tmp, &nb_tabns_of(net)->rows, nsnode) {
 		if (row->flags & NB_ROW_GONE) {
@@ -452,7 +460,7 @@ void nb_row_reset_net(struct net *net)
 	mutex_unlock(&nb_lock);
 }
 
-static void nb_atomic64_max(atomic64_t *a, s64 v)
+void nb_atomic64_max(atomic64_t *a, s64 v)
 {
 	s64 old = atomic64_read(a);
 
@@ -638,6 +646,7 @@ static int nb_netdev_event(struct notifier_block *nb, unsigned long event,
 		nb_dev_register(dev);
 		break;
 	case NETDEV_UNREGISTER:
+		nb_queues_dev_unregister(dev);
 		nb_dev_unregister(dev);
 		break;
 	case NETDEV_CHANGENAME:
@@ -663,6 +672,7 @@ static int __net_init nb_net_init(struct net *net)
 
 	INIT_LIST_HEAD(&tn->rows);
 	tn->nrows = 0;
+	INIT_LIST_HEAD(&tn->qns.list);
 	if (atomic_inc_return(&nb_unknown_rows) > nb_max_ifaces) {
 		atomic_dec(&nb_unknown_rows);
 		pr_warn_ratelimited("max_ifaces=%u unknown rows reached: a namespace goes without\n",
@@ -694,6 +704,8 @@ static void __net_exit nb_net_exit_batch(struct list_head *net_exit_list)
 	struct nb_tabns *tn;
 	struct net *net;
 
+	list_for_each_entry(net, net_exit_list, exit_list)
+		nb_queues_reset_net(net);
 	mutex_lock(&nb_lock);
 	list_for_each_entry(net, net_exit_list, exit_list) {
 		tn = nb_tabns_of(net);

@@ -179,6 +179,13 @@ done
 		-t 900 -- selftests/mttcg/parallel.sh
 done
 
+# Multiqueue: the per-RX-queue view on a 4-queue veth, in a guest with 4
+# vCPUs (selftests/mq).
+[ "$SKIP_SUITE" = 1 ] || for k in $KERNELS; do
+	guest_suite "multiqueue, 4 vCPUs" "$k" "$logs/mq-$k.log" "$(ls selftests/mq/[0-9]*.sh | wc -l)" \
+		--smp 4 -t "$VM_TIMEOUT" -- selftests/mq/[0-9]*.sh
+done
+
 # DKMS round trip, part 2: dkms remove leaves nothing behind.
 dkms_clean() {
 	make dkms-remove || return 1

@@ -102,6 +102,14 @@ MUTANTS = [
      'row = nb_row_find(dev_net(dev)->net_cookie, dev->ifindex, false);',
      'row = nb_row_find(dev_net(dev)->net_cookie, dev->ifindex + 1, false);',
      ['17-rcvbuf-vlan'], 'NAPI polls charged to the next interface (b0.100 over b0)'),
+    ('queue-one-packet-polls', 'module/queues.c',
+     '\tif (one->packets)\n\t\tatomic64_add(one->packets, &c[NB_Q_PACKETS]);',
+     '\tif (one->packets > 1)\n\t\tatomic64_add(one->packets, &c[NB_Q_PACKETS]);',
+     ['mq/10-napi-queues'], 'a NAPI instance misses the packet of one-packet polls'),
+    ('queue-kept-after-unregister', 'module/table.c',
+     '\t\tnb_queues_dev_unregister(dev);\n',
+     '',
+     ['mq/10-napi-queues'], 'NAPI instances kept after their device is unregistered'),
 ]
 
 
@@ -143,10 +151,17 @@ def build(tree, kver, log):
                               stdout=out, stderr=subprocess.STDOUT).returncode == 0
 
 
+def test_path(t):
+    """A test by name: NN-x is selftests/netbuf/NN-x.sh, DIR/NN-x is selftests/DIR/NN-x.sh."""
+    return 'selftests/%s.sh' % t if '/' in t else 'selftests/netbuf/%s.sh' % t
+
+
 def run_tests(tree, kver, tests, timeout, log):
+    # The multiqueue tests (selftests/mq) want 4 vCPUs.
+    smp = ['--smp', '4'] if any(t.startswith('mq/') for t in tests) else []
     cmd = [os.path.join(tree, 'selftests/vm/run'), '-k', kver, '--nics', '--no-build',
-           '-t', str(timeout),
-           '--', 'selftests/run-suite.sh'] + ['selftests/netbuf/%s.sh' % t for t in tests]
+           '-t', str(timeout)] + smp + \
+        ['--', 'selftests/run-suite.sh'] + [test_path(t) for t in tests]
     with open(log, 'w') as out:
         rc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=tree).returncode
     return rc

@@ -15,7 +15,8 @@ enum opt_bit {
 	O_JSON = 1u << 0, O_PROM = 1u << 1, O_ZERO = 1u << 2,
 	O_INTERVAL = 1u << 3, O_COUNT = 1u << 4, O_FOLLOW = 1u << 5,
 	O_TOP = 1u << 6, O_BY = 1u << 7, O_OUTPUT = 1u << 8, O_PROMHIST = 1u << 9,
-	O_ALLNETNS = 1u << 10,
+	O_ALLNETNS = 1u << 10, O_QUEUES = 1u << 11, O_QUEUE = 1u << 12,
+	O_NAPI = 1u << 13,
 };
 
 #define INTERVAL_MIN 0.1
@@ -38,9 +39,13 @@ static const char main_help[] =
 "\n"
 "Commands:\n"
 "  show [IFACE...]            counters, p50/p99/max, probes, softnet (default)\n"
+"  show --queues [IFACE...]   per RX queue: each NAPI instance's polls, packets\n"
+"                             and share of its interface's packets\n"
 "  watch [IFACE...]           live per-second rates\n"
 "  hist [KIND] [IFACE]        log2 histograms as bars; KIND: collapse, prune,\n"
 "                             napi, napi_pkts\n"
+"  hist napi IFACE --queue N  the same for one RX queue's NAPI instance (or\n"
+"                             --napi ID: by its NAPI id)\n"
 "  baseline save FILE         measure a period and save it\n"
 "  baseline compare FILE      that period next to the current figures\n"
 "  advise                     what the figures and sysctls mean\n"
@@ -61,6 +66,8 @@ static const char main_help[] =
 "                             (default) or without\n"
 "      --all-netns            show: every network namespace (the host\n"
 "                             admin's view; needs CAP_NET_ADMIN)\n"
+"      --queues               show: per RX queue (NAPI instance)\n"
+"      --queue N, --napi ID   hist: one NAPI instance of IFACE\n"
 "  -z, --zeros                also rows whose counters are all zero\n"
 "  -i, --interval SECS        period in seconds, 0.1 to 3600\n"
 "  -c, --count N              stop watch (events -f) after N intervals\n"
@@ -78,6 +85,8 @@ static const char main_help[] =
 static const char show_help[] =
 "Usage: netbuf show [-z] [-j|-p|--prometheus [--output FILE]\n"
 "                   [--prom-histograms all|none]] [IFACE...]\n"
+"       netbuf show --queues [-z] [-j|-p|--prometheus [--output FILE]]\n"
+"                   [IFACE...]\n"
 "       netbuf show --all-netns [-z] [-j|-p|--prometheus [--output FILE]]\n"
 "\n"
 "Per interface: tcp_collapse calls and skbs, prune episodes and drops,\n"
@@ -92,7 +101,13 @@ static const char show_help[] =
 "namespace, from the initial network namespace), each row with the\n"
 "namespace's inode number (netns_ino) and, where found, its ip netns name,\n"
 "a process in it and that process's cgroup. Counters only: no\n"
-"percentiles, probes or softnet.\n";
+"percentiles, probes or softnet.\n"
+"--queues: one row per NAPI instance (/proc/netbuf/napi_queues: an RX\n"
+"queue's, by its NAPI id) that polled: its RX queue where the kernel links\n"
+"it, the CPU of its last poll, polls, packets and their share of the\n"
+"interface's, budget exhaustion, mean and max poll time; and the unlisted\n"
+"row (polls of instances without a row) when not zero. --prometheus\n"
+"exports these rows too (labels napi_id, queue; the CPU as a gauge).\n";
 
 static const char watch_help[] =
 "Usage: netbuf watch [-i SECS] [-c COUNT] [-z] [-j|-p] [IFACE...]\n"
@@ -104,10 +119,15 @@ static const char watch_help[] =
 
 static const char hist_help[] =
 "Usage: netbuf hist [-j|-p] [collapse|prune|napi|napi_pkts] [IFACE]\n"
+"       netbuf hist [-j|-p] [napi|napi_pkts] IFACE --queue N|--napi ID\n"
 "\n"
 "The log2 histograms as bars with the share of each bucket: durations of\n"
 "tcp_collapse calls, prune episodes and NAPI polls (napi), and packets per\n"
-"NAPI poll (napi_pkts). Default: every histogram of every interface.\n";
+"NAPI poll (napi_pkts). Default: every histogram of every interface.\n"
+"--queue N: those of the NAPI instance of IFACE linked to RX queue N\n"
+"(/proc/netbuf/napi_queue_hist; kernels 6.8+ whose driver links queues to\n"
+"NAPI instances), --napi ID: of the instance with that NAPI id (always\n"
+"known; netbuf show --queues lists them). Without a KIND: both.\n";
 
 static const char baseline_help[] =
 "Usage: netbuf baseline save [-i SECS] FILE\n"
@@ -157,12 +177,12 @@ static const char top_help[] =
 
 static const struct command commands[] = {
 	{ "show", NULL, O_JSON | O_PROM | O_ZERO | O_OUTPUT | O_PROMHIST |
-	  O_ALLNETNS, 0,
+	  O_ALLNETNS | O_QUEUES, 0,
 	  cmd_show,
 	  show_help },
 	{ "watch", NULL, O_JSON | O_ZERO | O_INTERVAL | O_COUNT, 0,
 	  cmd_watch, watch_help },
-	{ "hist", NULL, O_JSON, 0, cmd_hist, hist_help },
+	{ "hist", NULL, O_JSON | O_QUEUE | O_NAPI, 0, cmd_hist, hist_help },
 	{ "baseline", "save", O_INTERVAL, 1, cmd_baseline_save,
 	  baseline_help },
 	{ "baseline", "compare", O_JSON | O_ZERO | O_INTERVAL, 1,
@@ -262,6 +282,19 @@ int nb_load_ifaces(const struct nb_opts *o, struct nb_snapshot *s,
 	return 0;
 }
 
+int nb_load_queues(const struct nb_opts *o, struct nb_snapshot *s, int hists,
+		   int optional)
+{
+	struct nb_err e;
+	int r = nb_snapshot_load_queues(&o->paths, s, hists, &e);
+
+	if (r == 1 && optional)
+		return 1;
+	if (r)
+		return nb_fail(&e), -1;
+	return 0;
+}
+
 int nb_output(struct emitter *em)
 {
 	struct nb_err e;
@@ -298,6 +331,7 @@ struct parsed {
 	unsigned int given;
 	int json, pretty, prom, help, version;
 	const char *interval, *count, *top, *by, *output, *promhist;
+	const char *queue, *napi;
 };
 
 static const struct option long_opts[] = {
@@ -312,6 +346,9 @@ static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'O' },
 	{ "prom-histograms", required_argument, NULL, 'H' },
 	{ "all-netns", no_argument, NULL, 'A' },
+	{ "queues", no_argument, NULL, 'Q' },
+	{ "queue", required_argument, NULL, 'q' },
+	{ "napi", required_argument, NULL, 'N' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -385,6 +422,17 @@ static int parse(int argc, char **argv, const char *optstr,
 		case 'A':
 			p->given |= O_ALLNETNS;
 			break;
+		case 'Q':
+			p->given |= O_QUEUES;
+			break;
+		case 'q':
+			p->queue = optarg;
+			p->given |= O_QUEUE;
+			break;
+		case 'N':
+			p->napi = optarg;
+			p->given |= O_NAPI;
+			break;
 		case 'B':
 			p->by = optarg;
 			p->given |= O_BY;
@@ -434,10 +482,24 @@ static int parse_count(const char *s, long *out)
 	return errno || *out < 1 || *out > COUNT_MAX ? -1 : 0;
 }
 
+/* A decimal number from min to max; -1 if not. */
+static int parse_id(const char *s, long long min, long long max,
+		    long long *out)
+{
+	char *end;
+
+	if (!*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 10)
+		return -1;
+	errno = 0;
+	*out = strtoll(s, &end, 10);
+	return errno || *out < min || *out > max ? -1 : 0;
+}
+
 static const char *const opt_names[] = { "-j/-p", "--prometheus", "-z",
 					  "-i", "-c", "-f", "-n", "--by",
 					  "--output", "--prom-histograms",
-					  "--all-netns" };
+					  "--all-netns", "--queues", "--queue",
+					  "--napi" };
 
 static int make_opts(const struct parsed *p, const struct command *c,
 		     struct nb_opts *o)
@@ -483,6 +545,18 @@ static int make_opts(const struct parsed *p, const struct command *c,
 	if (o->all_netns && p->promhist)
 		return nb_usage("--prom-histograms does not apply to "
 				"--all-netns (it has no histograms)");
+	o->queues = !!(p->given & O_QUEUES);
+	if (o->all_netns && o->queues)
+		return nb_usage("--queues and --all-netns exclude each other");
+	o->queue = o->napi_id = -1;
+	if (p->queue && p->napi)
+		return nb_usage("--queue and --napi exclude each other");
+	if (p->queue && parse_id(p->queue, 0, 0x7fffffff, &o->queue) < 0)
+		return nb_usage("bad --queue '%s': an RX queue index (0, 1, "
+				"...)", p->queue);
+	if (p->napi && parse_id(p->napi, 1, 0xffffffffll, &o->napi_id) < 0)
+		return nb_usage("bad --napi '%s': a NAPI id (a whole number "
+				"from 1)", p->napi);
 	nb_paths_from_env(&o->paths);
 	return 0;
 }

@@ -21,6 +21,9 @@ struct nb_opts {
 	const char *output;	/* --output; NULL: stdout */
 	int prom_nohist;	/* --prom-histograms none */
 	int all_netns;		/* show --all-netns */
+	int queues;		/* show --queues */
+	long long queue;	/* hist --queue N; -1 when not given */
+	long long napi_id;	/* hist --napi ID; -1 when not given */
 	struct nb_paths paths;
 };
 
@@ -76,6 +79,27 @@ void show_emit(struct emitter *em, const struct nb_snapshot *s,
 	       const struct nb_opts *o, char **ifaces, int nifaces);
 void hist_emit(struct emitter *em, const struct nb_snapshot *s, int kind,
 	       const char *iface);
+/* The histograms of IFACE's NAPI instance(s) whose queue is queue (or
+ * whose napi_id is napi_id; the other -1), of kind (-1: napi_ns and
+ * napi_pkts); s has the per-queue view with its histograms. -1 (nothing
+ * emitted, e says why) if no instance matches. */
+int hist_queue_emit(struct emitter *em, const struct nb_snapshot *s, int kind,
+		    const char *iface, long long queue, long long napi_id,
+		    struct nb_err *e);
+/* show --queues: the NAPI instances of s (s->has_queues), of ifaces if
+ * any. */
+void queues_emit(struct emitter *em, const struct nb_snapshot *s,
+		 const struct nb_opts *o, char **ifaces, int nifaces);
+/* Their rows (a list "queues"), for show's documents: the instances of
+ * ifaces (all if none), the unlisted row (when not zero, unless all);
+ * prom: and the interfaces' RX queue counts. */
+void queues_rows(struct emitter *em, const struct nb_snapshot *s,
+		 char **ifaces, int nifaces, int all, int prom);
+/* The per-queue view into s: 0, or -1 (said why; an older module's
+ * message when it has none). optional: a module without one is no error
+ * (1, nothing said). */
+int nb_load_queues(const struct nb_opts *o, struct nb_snapshot *s, int hists,
+		   int optional);
 /* Returns the number of warnings. em NULL: no output; log NULL: no events
  * log; the proposals go to *out (if not NULL; free with
  * nb_proposals_free). */

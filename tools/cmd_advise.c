@@ -36,6 +36,11 @@
 #define ADV_BUDGET_MAX		3000	/* netdev_budget, 10x the default */
 #define ADV_USECS_MAX		8000	/* netdev_budget_usecs, 4x the default */
 #define ADV_BACKLOG_MAX		65536	/* netdev_max_backlog */
+#define ADV_QUEUE_MIN_PKTS	10000	/* an interface's instances, before
+					   an imbalance is trusted */
+#define ADV_QUEUE_SHARE_PCT	50	/* the busiest instance's share above
+					   this, and above twice the fair
+					   share (2 / rxqueues) */
 
 struct adv {
 	struct emitter *em;	/* NULL: proposals only */
@@ -532,6 +537,82 @@ static void adv_napi(struct adv *a, const struct nb_ifview *f)
 		sysctl_str(a, SC_BUDGET_USECS), sysctl_str(a, SC_DEV_WEIGHT));
 }
 
+/* a * b > c * d, exactly (packet counts times queue counts). */
+static int prod_above(u64 a, u64 b, u64 c, u64 d)
+{
+	return (unsigned __int128)a * b > (unsigned __int128)c * d;
+}
+
+/*
+ * RX queue imbalance: one NAPI instance (RX queue) of a multiqueue
+ * interface carried most of its packets, so one CPU does its receive
+ * work. rows[0 .. n - 1]: the interface's instances (deltas).
+ */
+static void adv_queue_iface(struct adv *a, const struct nb_qrow *rows,
+			    size_t n)
+{
+	const struct nb_qrow *top = &rows[0];
+	long long rxq = -1;
+	u64 total = 0;
+	size_t i, busy = 0;
+	char qb[48], cpub[48];
+
+	for (i = 0; i < n; i++) {
+		total = nb_sat_add(total, rows[i].v[QC_PACKETS]);
+		busy += rows[i].v[QC_PACKETS] > 0;
+		if (rows[i].v[QC_PACKETS] > top->v[QC_PACKETS])
+			top = &rows[i];
+		if (rows[i].rxqueues > rxq)
+			rxq = rows[i].rxqueues;
+	}
+	if (rxq < 2 || total < ADV_QUEUE_MIN_PKTS ||
+	    !prod_above(top->v[QC_PACKETS], 100, total, ADV_QUEUE_SHARE_PCT) ||
+	    !prod_above(top->v[QC_PACKETS], (u64)rxq, total, 2))
+		return;
+	snprintf(qb, sizeof(qb), "RX queue not known");
+	if (top->queue >= 0)
+		snprintf(qb, sizeof(qb), "RX queue %lld", top->queue);
+	snprintf(cpub, sizeof(cpub), "CPU not known");
+	if (top->cpu >= 0)
+		snprintf(cpub, sizeof(cpub), "last polled on cpu%lld",
+			 top->cpu);
+	finding(a, "warn", "rx_queues", top->iface,
+		"RX queue imbalance: NAPI instance napi_id %lld (%s, %s) "
+		"carried %.1f%% of the %llu packets of the interface's NAPI "
+		"instances (a fair share of %lld RX queues is %.1f%%); %zu of "
+		"%lld RX queues carried packets: one CPU does most of the "
+		"interface's receive work. Look at the RSS hash and its "
+		"indirection table (ethtool -x %s), at a few large flows (a "
+		"flow always lands on one queue), and at RPS/XPS "
+		"(/sys/class/net/%s/queues/*/rps_cpus, xps_cpus); no setting "
+		"proposed",
+		top->napi_id, qb, cpub,
+		100.0 * (double)top->v[QC_PACKETS] / (double)total,
+		(unsigned long long)total, rxq, 100.0 / (double)rxq, busy,
+		rxq, top->iface, top->iface);
+}
+
+/* Every interface of the per-queue view; nothing without one. */
+static void adv_queues(struct adv *a)
+{
+	const struct nb_view *v = a->v;
+	size_t i = 0, j;
+
+	if (!v->has_queues)
+		return;
+	while (i < v->nqs) {
+		if (v->qs[i].unlisted) {
+			i++;
+			continue;
+		}
+		for (j = i + 1; j < v->nqs && !v->qs[j].unlisted &&
+		     v->qs[j].ifindex == v->qs[i].ifindex; j++)
+			;
+		adv_queue_iface(a, &v->qs[i], j - i);
+		i = j;
+	}
+}
+
 /* "cpu0 12, cpu3 4" for the CPUs where field > 0. */
 static unsigned int cpu_list(const struct nb_view *v, int squeeze, char *buf,
 			 size_t n, u64 *total, u64 *processed)
@@ -908,6 +989,7 @@ unsigned int advise_emit(struct emitter *em, const struct nb_snapshot *s,
 		adv_napi(&a, f);
 		adv_preempted(&a, f);
 	}
+	adv_queues(&a);
 	adv_pressure(&a);
 	adv_softnet(&a);
 	adv_capacity(&a);
@@ -958,8 +1040,18 @@ int cmd_advise(const struct nb_opts *o, int argc, char **argv)
 				"help advise')");
 	if (nb_load(o, &s, 1) < 0)
 		return NB_EXIT_RUNTIME;
+	/* the per-queue view where the module has one (optional) */
+	if (nb_load_queues(o, &s, 0, 1) < 0) {
+		nb_snapshot_free(&s);
+		return NB_EXIT_RUNTIME;
+	}
 	if (o->has_interval) {
 		if (nb_sleep(o->interval) < 0 || nb_load(o, &s2, 0) < 0) {
+			nb_snapshot_free(&s);
+			return NB_EXIT_RUNTIME;
+		}
+		if (nb_load_queues(o, &s2, 0, 1) < 0) {
+			nb_snapshot_free(&s2);
 			nb_snapshot_free(&s);
 			return NB_EXIT_RUNTIME;
 		}

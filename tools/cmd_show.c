@@ -400,6 +400,8 @@ void show_emit(struct emitter *em, const struct nb_snapshot *s,
 	emit_softnet(&c);	/* an empty list without softnet_stat */
 	emit_memory(&c);
 	emit_sysctls(&c);
+	if (c.prom && s->has_queues)	/* a module with the per-queue view */
+		queues_rows(em, s, ifaces, nifaces, 1, 1);
 	em_doc_end(em);
 }
 
@@ -427,8 +429,17 @@ int cmd_show(const struct nb_opts *o, int argc, char **argv)
 	}
 	if (nb_load_ifaces(o, &s, argv, argc) < 0)
 		return o->output ? prom_down(o) : NB_EXIT_RUNTIME;
+	/* --queues needs the per-queue view; --prometheus adds it if there */
+	if ((o->queues || o->fmt == EM_PROM) &&
+	    nb_load_queues(o, &s, 0, !o->queues) < 0) {
+		nb_snapshot_free(&s);
+		return o->output ? prom_down(o) : NB_EXIT_RUNTIME;
+	}
 	em = em_open(o->fmt, o->prom_nohist ? EM_O_NOHIST : 0);
-	show_emit(em, &s, o, argv, argc);
+	if (o->queues)
+		queues_emit(em, &s, o, argv, argc);
+	else
+		show_emit(em, &s, o, argv, argc);
 	r = o->output ? nb_output_file(o->output, em) : nb_output(em);
 	nb_snapshot_free(&s);
 	return r;

@@ -99,6 +99,24 @@ static const struct nb_col napi_cols[NP_NCOLS] = {
 	    "already gone (device being unregistered)."),
 };
 
+/* napi's first seven columns, for one NAPI instance (napi_queues). */
+const struct nb_col nb_queue_cols[QC_NCOLS] = {
+	CNT("polls", "polls", NULL, "napi_queue_polls_total",
+	    "NAPI polls of the instance.", EM_COUNT),
+	CNT("packets", "packets", NULL, "napi_queue_packets_total",
+	    "Packets processed by the instance's polls.", EM_PKTS),
+	CNT("exhausted", "exhausted", NULL, "napi_queue_exhausted_total",
+	    "Polls of the instance that used their whole budget.", EM_COUNT),
+	CNT("empty", "empty", NULL, "napi_queue_empty_total",
+	    "Polls of the instance that found no work.", EM_COUNT),
+	CNT("poll_ns", NULL, NULL, "napi_queue_poll_seconds_total",
+	    "Time spent in the instance's timed polls.", EM_NS),
+	MAX("poll_max_ns", "max", "poll time", "napi_queue_poll_max_seconds",
+	    "Slowest poll of the instance since the counters were reset."),
+	CNT("untimed", NULL, NULL, "napi_queue_untimed_total",
+	    "Polls of the instance counted but not timed.", EM_COUNT),
+};
+
 static const char *const rcvbuf_pseudo[] = { "unknown" };
 static const char *const napi_pseudo[] = { "unknown", "backlog" };
 

@@ -33,6 +33,13 @@ enum nb_napi_col {
 	NP_NCOLS
 };
 
+/* Column indices of /proc/netbuf/napi_queues after its iface ifindex
+ * rxqueues napi_id queue cpu: those of napi, for one NAPI instance. */
+enum nb_queue_col {
+	QC_POLLS, QC_PACKETS, QC_EXHAUSTED, QC_EMPTY, QC_POLL_NS,
+	QC_POLL_MAX_NS, QC_UNTIMED, QC_NCOLS
+};
+
 #define NB_MAX_COLS RB_NCOLS
 
 enum nb_col_flags {
@@ -93,6 +100,43 @@ struct nb_hkinddef {
 	int table;		/* 0: rcvbuf, 1: napi */
 	int max_col;		/* column holding the exact max, or -1 */
 	struct em_key k;	/* Prometheus histogram family */
+};
+
+/*
+ * A line of napi_queues: one NAPI instance (a napi_struct, named by its
+ * kernel NAPI id) of an interface, or the unlisted line (the polls of
+ * instances without a line: no NAPI id, or refused by the module's caps).
+ */
+struct nb_qrow {
+	char iface[NB_IFNAME_MAX];
+	long long ifindex;	/* -1: "-" (the unlisted line) */
+	long long rxqueues;	/* the device's RX queues now; -1: "-" */
+	long long napi_id;	/* -1: "-" */
+	long long queue;	/* RX queue linked to it; -1: "-" (unknown) */
+	long long cpu;		/* CPU of its last poll; -1: "-" */
+	int unlisted;
+	u64 v[QC_NCOLS];
+};
+
+/* A line of napi_queue_hist: napi_ns or napi_pkts of one instance. */
+struct nb_qhrow {
+	char iface[NB_IFNAME_MAX];
+	long long ifindex;
+	long long napi_id;
+	enum nb_hkind kind;
+	struct nb_hist h;
+};
+
+/* The per-queue view: napi_queues (instances, the unlisted line last), and
+ * napi_queue_hist when it was read. */
+struct nb_queues {
+	struct nb_qrow *rows;
+	size_t n;
+	struct nb_qhrow *hists;
+	size_t nhists;
+	int has_hists;
+	long long cap_max;	/* memory's napi_queues_max; -1: unknown */
+	long long cap_netns_max;	/* napi_queues_netns_max; -1: unknown */
 };
 
 struct nb_version {
@@ -160,6 +204,10 @@ struct nb_snapshot {
 	char boot_id[40];	/* kernel/random/boot_id; "": unknown */
 	char *raw[SRC_COUNT];	/* NULL: source absent (softnet only) */
 	size_t rawlen[SRC_COUNT];
+	/* read only by the commands that use them (nb_snapshot_load_queues),
+	 * not saved in baselines */
+	int has_queues;
+	struct nb_queues q;
 };
 
 /* /proc/netbuf/events: one slow collapse or prune episode. */
@@ -182,6 +230,7 @@ enum nb_ctl_key { CTL_THRESHOLD_NS, CTL_EVENTS_MAX, CTL_RECORDED, CTL_LOST,
 
 extern const char *const nb_ctl_keys[CTL_COUNT];
 extern const struct nb_tabledef nb_rcvbuf_def, nb_napi_def;
+extern const struct nb_col nb_queue_cols[QC_NCOLS];
 extern const struct nb_hkinddef nb_hkinds[NB_H_COUNT];
 extern const char *const nb_mem_keys[MEM_COUNT];
 extern const char *const nb_src_names[SRC_COUNT];

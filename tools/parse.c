@@ -592,13 +592,36 @@ static int check_max(const struct nb_cursor *c, const struct nb_hist *h,
 	return 0;
 }
 
+/* samples sum max, then the buckets: t[0] .. t[nt - 1]. */
+static int parse_hvals(const struct nb_cursor *c, const struct nb_tok *t,
+		       size_t nt, struct nb_hist *h, struct nb_err *e)
+{
+	u64 sum = 0;
+	int last = -1;
+	size_t i;
+
+	if (field_u64(c, t[0], &h->samples, "samples", e) ||
+	    field_u64(c, t[1], &h->sum, "sum", e) ||
+	    field_u64(c, t[2], &h->max, "max", e))
+		return -1;
+	for (i = 3; i < nt; i++) {
+		if (parse_bucket(c, t[i], h, &last, e) < 0)
+			return -1;
+		if (__builtin_add_overflow(sum, h->b[last], &sum))
+			return line_err(c, e, "bucket counts overflow");
+	}
+	if (sum != h->samples)
+		return nb_errf(e, "%s:%u: bucket counts add up to %llu, not "
+			       "samples %llu (truncated?)", c->name, c->line,
+			       (unsigned long long)sum,
+			       (unsigned long long)h->samples);
+	return check_max(c, h, last, e);
+}
+
 static int parse_hrow(const struct nb_cursor *c, const struct nb_tok *t,
 		      size_t nt, struct nb_hrow *r, struct nb_err *e)
 {
 	char kind[32];
-	u64 sum = 0;
-	int last = -1;
-	size_t i;
 
 	memset(r, 0, sizeof(*r));
 	if (field_str(c, t[0], r->iface, sizeof(r->iface), "iface", e) ||
@@ -608,22 +631,7 @@ static int parse_hrow(const struct nb_cursor *c, const struct nb_tok *t,
 	if (nb_hkind_parse(kind, &r->kind) < 0 || !strcmp(kind, "napi"))
 		return nb_errf(e, "%s:%u: unknown histogram '%s'", c->name,
 			       c->line, kind);
-	if (field_u64(c, t[3], &r->h.samples, "samples", e) ||
-	    field_u64(c, t[4], &r->h.sum, "sum", e) ||
-	    field_u64(c, t[5], &r->h.max, "max", e))
-		return -1;
-	for (i = 6; i < nt; i++) {
-		if (parse_bucket(c, t[i], &r->h, &last, e) < 0)
-			return -1;
-		if (__builtin_add_overflow(sum, r->h.b[last], &sum))
-			return line_err(c, e, "bucket counts overflow");
-	}
-	if (sum != r->h.samples)
-		return nb_errf(e, "%s:%u: bucket counts add up to %llu, not "
-			       "samples %llu (truncated?)", c->name, c->line,
-			       (unsigned long long)sum,
-			       (unsigned long long)r->h.samples);
-	return check_max(c, &r->h, last, e);
+	return parse_hvals(c, t + 3, nt - 3, &r->h, e);
 }
 
 static int hist_dup(const struct nb_hrow *rows, size_t n,
@@ -661,6 +669,197 @@ int nb_parse_hists(const char *name, const char *text, size_t len,
 	struct hdr h = { cols, NB_ARRAY_SIZE(cols), 1, { 0 }, 0, NULL };
 
 	return parse_rows(name, text, len, &h, sizeof(**out), hist_row, NULL,
+			  (void **)out, n, e);
+}
+
+/* ---- napi_queues, napi_queue_hist ---- */
+
+/* A number up to 2^32 - 1, or "-" (-1) where dash_ok. */
+static int field_u32(const struct nb_cursor *c, struct nb_tok t,
+		     long long *v, int dash_ok, const char *what,
+		     struct nb_err *e)
+{
+	u64 x;
+
+	*v = -1;
+	if (dash_ok && nb_tok_eq(t, "-"))
+		return 0;
+	if (field_u64(c, t, &x, what, e) < 0)
+		return -1;
+	if (x > 0xffffffffull)
+		return nb_errf(e, "%s:%u: %s out of range", c->name, c->line,
+			       what);
+	*v = (long long)x;
+	return 0;
+}
+
+/* The unlisted line: "-" in every column that belongs to an interface. */
+static int qrow_unlisted(const struct nb_cursor *c, const struct nb_tok *t,
+			 struct nb_qrow *r, struct nb_err *e)
+{
+	static const char *const cols[] = { "ifindex", "rxqueues", "napi_id",
+					    "queue", "cpu" };
+	size_t i;
+
+	for (i = 0; i < NB_ARRAY_SIZE(cols); i++)
+		if (!nb_tok_eq(t[1 + i], "-"))
+			return nb_errf(e, "%s:%u: %s '%.*s' on the unlisted "
+				       "line (it has '-' there)", c->name,
+				       c->line, cols[i], (int)t[1 + i].n,
+				       t[1 + i].p);
+	r->unlisted = 1;
+	r->ifindex = r->rxqueues = r->napi_id = r->queue = r->cpu = -1;
+	return 0;
+}
+
+static int parse_qrow(const struct nb_cursor *c, const struct nb_tok *t,
+		      struct nb_qrow *r, struct nb_err *e)
+{
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	if (field_str(c, t[0], r->iface, sizeof(r->iface), "iface", e))
+		return -1;
+	if (!strcmp(r->iface, "unlisted") && nb_tok_eq(t[1], "-")) {
+		if (qrow_unlisted(c, t, r, e) < 0)
+			return -1;
+	} else if (field_ifindex(c, t[1], &r->ifindex, e) < 0) {
+		return -1;
+	} else if (r->ifindex <= 0) {
+		return nb_errf(e, "%s:%u: ifindex '%.*s' on a line that is "
+			       "not 'unlisted' (an instance's is above 0)",
+			       c->name, c->line, (int)t[1].n, t[1].p);
+	} else if (field_u32(c, t[2], &r->rxqueues, 0, "rxqueues", e) ||
+		   field_u32(c, t[3], &r->napi_id, 0, "napi_id", e) ||
+		   field_u32(c, t[4], &r->queue, 1, "queue", e) ||
+		   field_u32(c, t[5], &r->cpu, 1, "cpu", e)) {
+		return -1;
+	}
+	for (i = 0; i < QC_NCOLS; i++)
+		if (field_u64(c, t[6 + i], &r->v[i], nb_queue_cols[i].col, e))
+			return -1;
+	return 0;
+}
+
+/* Instances by ifindex, then napi_id (several of napi_id 0 may share
+ * an ifindex), then the unlisted line, last. */
+static int qrow_order(const struct nb_cursor *c, const struct nb_qrow *rows,
+		      size_t n, const struct nb_qrow *r, struct nb_err *e)
+{
+	const struct nb_qrow *p = n ? &rows[n - 1] : NULL;
+
+	if (!p)
+		return 0;
+	if (p->unlisted)
+		return line_err(c, e, "line after the unlisted line");
+	if (r->unlisted)
+		return 0;
+	if (r->ifindex == p->ifindex && r->napi_id == p->napi_id &&
+	    r->napi_id != 0)
+		return nb_errf(e, "%s:%u: duplicate instance ifindex %lld "
+			       "napi_id %lld", c->name, c->line, r->ifindex,
+			       r->napi_id);
+	if (r->ifindex < p->ifindex ||
+	    (r->ifindex == p->ifindex && r->napi_id < p->napi_id))
+		return nb_errf(e, "%s:%u: ifindex %lld napi_id %lld after "
+			       "ifindex %lld napi_id %lld (out of order)",
+			       c->name, c->line, r->ifindex, r->napi_id,
+			       p->ifindex, p->napi_id);
+	return 0;
+}
+
+static int queue_row(const struct nb_cursor *c, const struct nb_tok *t,
+		     size_t nt, void *rows, size_t i, const void *ctx,
+		     struct nb_err *e)
+{
+	struct nb_qrow *r = (struct nb_qrow *)rows + i;
+
+	(void)nt;
+	(void)ctx;
+	return parse_qrow(c, t, r, e) < 0 ||
+	       qrow_order(c, rows, i, r, e) < 0 ? -1 : 0;
+}
+
+int nb_parse_queues(const char *name, const char *text, size_t len,
+		    struct nb_qrow **out, size_t *n, struct nb_err *e)
+{
+	const char *cols[6 + QC_NCOLS] = { "iface", "ifindex", "rxqueues",
+					   "napi_id", "queue", "cpu" };
+	struct hdr h = { cols, NB_ARRAY_SIZE(cols), 0, { 0 }, 0, NULL };
+	size_t i;
+	int r;
+
+	for (i = 0; i < QC_NCOLS; i++)
+		cols[6 + i] = nb_queue_cols[i].col;
+	r = parse_rows(name, text, len, &h, sizeof(**out), queue_row, NULL,
+		       (void **)out, n, e);
+	if (r == 0 && (!*n || !(*out)[*n - 1].unlisted))
+		r = nb_errf(e, "%s: no unlisted line at the end (truncated?)",
+			    name);
+	if (r < 0) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return r;
+}
+
+static int parse_qhrow(const struct nb_cursor *c, const struct nb_tok *t,
+		       size_t nt, struct nb_qhrow *r, struct nb_err *e)
+{
+	char kind[32];
+
+	memset(r, 0, sizeof(*r));
+	if (field_str(c, t[0], r->iface, sizeof(r->iface), "iface", e) ||
+	    field_ifindex(c, t[1], &r->ifindex, e) ||
+	    field_u32(c, t[2], &r->napi_id, 0, "napi_id", e) ||
+	    field_str(c, t[3], kind, sizeof(kind), "hist", e))
+		return -1;
+	if (r->ifindex <= 0)
+		return nb_errf(e, "%s:%u: ifindex '%.*s' (an instance's is "
+			       "above 0)", c->name, c->line, (int)t[1].n,
+			       t[1].p);
+	if (strcmp(kind, "napi_ns") && strcmp(kind, "napi_pkts"))
+		return nb_errf(e, "%s:%u: unknown histogram '%s' (napi_ns or "
+			       "napi_pkts)", c->name, c->line, kind);
+	nb_hkind_parse(kind, &r->kind);
+	return parse_hvals(c, t + 4, nt - 4, &r->h, e);
+}
+
+static int qhist_row(const struct nb_cursor *c, const struct nb_tok *t,
+		     size_t nt, void *rows, size_t i, const void *ctx,
+		     struct nb_err *e)
+{
+	struct nb_qhrow *r = (struct nb_qhrow *)rows + i;
+	const struct nb_qhrow *p = i ? r - 1 : NULL;
+	size_t k;
+
+	(void)ctx;
+	if (parse_qhrow(c, t, nt, r, e) < 0)
+		return -1;
+	if (p && (r->ifindex < p->ifindex ||
+		  (r->ifindex == p->ifindex && r->napi_id < p->napi_id)))
+		return nb_errf(e, "%s:%u: ifindex %lld napi_id %lld after "
+			       "ifindex %lld napi_id %lld (out of order)",
+			       c->name, c->line, r->ifindex, r->napi_id,
+			       p->ifindex, p->napi_id);
+	for (k = 0; r->napi_id && k < i; k++)
+		if (((struct nb_qhrow *)rows)[k].ifindex == r->ifindex &&
+		    ((struct nb_qhrow *)rows)[k].napi_id == r->napi_id &&
+		    ((struct nb_qhrow *)rows)[k].kind == r->kind)
+			return line_err(c, e, "duplicate histogram row");
+	return 0;
+}
+
+int nb_parse_qhists(const char *name, const char *text, size_t len,
+		    struct nb_qhrow **out, size_t *n, struct nb_err *e)
+{
+	static const char *const cols[] = { "iface", "ifindex", "napi_id",
+					    "hist", "samples", "sum", "max",
+					    "buckets" };
+	struct hdr h = { cols, NB_ARRAY_SIZE(cols), 1, { 0 }, 0, NULL };
+
+	return parse_rows(name, text, len, &h, sizeof(**out), qhist_row, NULL,
 			  (void **)out, n, e);
 }
 

@@ -18,6 +18,11 @@ int nb_parse_table(const char *name, const char *text, size_t len,
 		   struct nb_err *e);
 int nb_parse_hists(const char *name, const char *text, size_t len,
 		   struct nb_hrow **out, size_t *n, struct nb_err *e);
+/* napi_queues: the instances, then the unlisted line (last, always). */
+int nb_parse_queues(const char *name, const char *text, size_t len,
+		    struct nb_qrow **out, size_t *n, struct nb_err *e);
+int nb_parse_qhists(const char *name, const char *text, size_t len,
+		    struct nb_qhrow **out, size_t *n, struct nb_err *e);
 int nb_parse_memory(const char *name, const char *text, size_t len,
 		    u64 mem[MEM_COUNT], struct nb_err *e);
 int nb_parse_softnet(const char *name, const char *text, size_t len,

@@ -181,10 +181,96 @@ int nb_snapshot_parse(struct nb_snapshot *s, const char *const *names,
 				&s->softnet_cols, e);
 }
 
+/* A key of the memory file the tool does not otherwise read; -1 if absent
+ * or not a number (the caps are shown, never relied on). */
+static long long mem_key(const struct nb_snapshot *s, const char *key)
+{
+	struct nb_tok line, t[3];
+	struct nb_cursor c;
+	struct nb_err e;
+	u64 v;
+
+	if (!s->raw[SRC_MEMORY])
+		return -1;
+	nb_cursor_init(&c, "memory", s->raw[SRC_MEMORY], s->rawlen[SRC_MEMORY]);
+	while (nb_getline(&c, &line, &e) > 0)
+		if (nb_split(line, t, 2) == 2 && nb_tok_eq(t[0], key))
+			return nb_tok_u64(t[1], &v) < 0 || v > 0x7fffffffull ?
+			       -1 : (long long)v;
+	return -1;
+}
+
+/* path's text; 1 (an older module's message in e) if it is not there. */
+static int read_queue_file(const char *dir, const char *file, char **buf,
+			   size_t *len, char *name, size_t namelen,
+			   struct nb_err *e)
+{
+	int r;
+
+	snprintf(name, namelen, "%s/%s", dir, file);
+	r = nb_read_file(name, buf, len, e);
+	if (r == -ENOENT) {
+		nb_errf(e, "this netbuf module has no per-queue view (%s): it "
+			"is older than the tool; load a newer one", file);
+		return 1;
+	}
+	return r < 0 ? -1 : 0;
+}
+
+int nb_snapshot_load_queues(const struct nb_paths *p, struct nb_snapshot *s,
+			    int hists, struct nb_err *e)
+{
+	struct nb_queues *q = &s->q;
+	char name[4200], *buf = NULL;
+	size_t len;
+	int r;
+
+	nb_queues_free(q);
+	s->has_queues = 0;
+	r = read_queue_file(p->proc, "napi_queues", &buf, &len, name,
+			    sizeof(name), e);
+	if (r)
+		return r;
+	r = nb_parse_queues(name, buf, len, &q->rows, &q->n, e);
+	free(buf);
+	buf = NULL;
+	if (r == 0 && hists) {
+		r = read_queue_file(p->proc, "napi_queue_hist", &buf, &len,
+				    name, sizeof(name), e);
+		if (r == 0)
+			r = nb_parse_qhists(name, buf, len, &q->hists,
+					    &q->nhists, e);
+		free(buf);
+		q->has_hists = r == 0;
+	}
+	if (r) {
+		nb_queues_free(q);
+		return r;
+	}
+	q->cap_max = mem_key(s, "napi_queues_max");
+	q->cap_netns_max = mem_key(s, "napi_queues_netns_max");
+	s->has_queues = 1;
+	return 0;
+}
+
+void nb_queues_free(struct nb_queues *q)
+{
+	free(q->rows);
+	free(q->hists);
+	memset(q, 0, sizeof(*q));
+	q->cap_max = q->cap_netns_max = -1;
+}
+
+const struct nb_qrow *nb_queues_unlisted(const struct nb_queues *q)
+{
+	return q->n && q->rows[q->n - 1].unlisted ? &q->rows[q->n - 1] : NULL;
+}
+
 void nb_snapshot_free(struct nb_snapshot *s)
 {
 	unsigned int i;
 
+	nb_queues_free(&s->q);
 	free(s->probes);
 	free(s->rcvbuf.rows);
 	free(s->napi.rows);

@@ -21,6 +21,16 @@ int nb_snapshot_load(const struct nb_paths *p, struct nb_snapshot *s,
 int nb_snapshot_parse(struct nb_snapshot *s, const char *const *names,
 		      struct nb_err *e);
 void nb_snapshot_free(struct nb_snapshot *s);
+/*
+ * The per-queue view into s->q (s->has_queues): napi_queues, and with
+ * hists napi_queue_hist too, and the caps from s's memory file. 0; 1 when
+ * the module has no such file (older than the tool: e says so); -1 (e).
+ */
+int nb_snapshot_load_queues(const struct nb_paths *p, struct nb_snapshot *s,
+			    int hists, struct nb_err *e);
+void nb_queues_free(struct nb_queues *q);
+/* The unlisted line (the last), or NULL. */
+const struct nb_qrow *nb_queues_unlisted(const struct nb_queues *q);
 
 const struct nb_row *nb_table_find(const struct nb_table *t,
 				   const char *iface, long long ifindex);

@@ -165,6 +165,53 @@ static void add_cpus(struct nb_view *v, const struct nb_snapshot *a,
 	}
 }
 
+static const struct nb_qrow *qrow_find(const struct nb_queues *q,
+					const struct nb_qrow *r)
+{
+	size_t i;
+
+	for (i = 0; i < q->n; i++)
+		if (q->rows[i].unlisted == r->unlisted &&
+		    q->rows[i].ifindex == r->ifindex &&
+		    q->rows[i].napi_id == r->napi_id)
+			return &q->rows[i];
+	return NULL;
+}
+
+/*
+ * Per-instance deltas. An instance is matched by ifindex and napi_id;
+ * one seen only in b, or whose counters went down (its device went and
+ * another instance got its id, or a reset), counted from 0: all of b's
+ * figures are of the period. napi_id 0 lines are not told apart: theirs
+ * are b's.
+ */
+static void add_queues(struct nb_view *v, const struct nb_snapshot *a,
+		       const struct nb_snapshot *b)
+{
+	size_t i, k;
+
+	if (!b->has_queues || (a && !a->has_queues))
+		return;
+	v->has_queues = 1;
+	v->nqs = b->q.n;
+	v->qs = nb_xcalloc(b->q.n ? b->q.n : 1, sizeof(*v->qs));
+	for (i = 0; i < b->q.n; i++) {
+		const struct nb_qrow *rb = &b->q.rows[i], *ra = NULL;
+		struct nb_qrow *d = &v->qs[i];
+
+		*d = *rb;
+		if (a && (rb->unlisted || rb->napi_id > 0))
+			ra = qrow_find(&a->q, rb);
+		for (k = 0; ra && k < QC_NCOLS; k++)
+			if (!(nb_queue_cols[k].flags & NB_COL_MAX) &&
+			    rb->v[k] < ra->v[k])
+				ra = NULL;
+		for (k = 0; ra && k < QC_NCOLS; k++)
+			if (!(nb_queue_cols[k].flags & NB_COL_MAX))
+				d->v[k] -= ra->v[k];
+	}
+}
+
 /* Another boot: boot_id differs (when both are known), else the kernel
  * changed or boottime went back. The wall clock plays no part: NTP steps
  * it and resumed VMs jump. */
@@ -219,6 +266,7 @@ int nb_view_build(const struct nb_snapshot *a, const struct nb_snapshot *b,
 		set_max_cols(&v->ifs[i]);
 	qsort(v->ifs, v->n, sizeof(*v->ifs), cmp_ifview);
 	add_cpus(v, a, b);
+	add_queues(v, a, b);
 	if (a)
 		v->secs = nb_ns_to_s(b->boottime_ns - a->boottime_ns);
 	return 0;
@@ -228,6 +276,7 @@ void nb_view_free(struct nb_view *v)
 {
 	free(v->ifs);
 	free(v->cpus);
+	free(v->qs);
 	memset(v, 0, sizeof(*v));
 }
 

@@ -30,6 +30,13 @@ struct nb_view {
 	size_t n;
 	struct nb_cpu *cpus;	/* deltas */
 	size_t ncpus;
+	/* NAPI instances (napi_queues), the unlisted line last: deltas of
+	 * the counters (a new napi_id is a new series: all it counted);
+	 * poll_max_ns, rxqueues, queue and cpu as the later snapshot has
+	 * them. has_queues 0: no per-queue view in (both) snapshots. */
+	int has_queues;
+	struct nb_qrow *qs;
+	size_t nqs;
 };
 
 /*

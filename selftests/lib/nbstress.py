@@ -27,8 +27,8 @@ import sys
 import time
 
 PROC = os.environ.get("NB_PROC", "/proc/netbuf")
-FILES = ["version", "probes", "rcvbuf", "napi", "histograms", "memory",
-         "events", "control", "reset"]
+FILES = ["version", "probes", "rcvbuf", "napi", "histograms", "napi_queues",
+         "napi_queue_hist", "memory", "events", "control", "reset"]
 READABLE = FILES[:-1]
 
 NUM = re.compile(r"^[0-9]+$")
@@ -218,6 +218,53 @@ def check_histograms(lines, strict_max=False):
     return errs
 
 
+QCOLS = "polls packets exhausted empty poll_ns poll_max_ns untimed".split()
+QHDR = "iface ifindex rxqueues napi_id queue cpu".split() + QCOLS
+
+
+def check_napi_queues(lines):
+    """Header; instance lines (ifindex, rxqueues, napi_id, cpu numbers;
+    queue a number or -) ordered by ifindex then napi_id; last the one
+    unlisted line with - in the five key columns."""
+    errs = []
+    if not lines or lines[0].split() != QHDR:
+        return ["bad header %r" % (lines[0] if lines else "")]
+    keys = []
+    for ln in lines[1:-1]:
+        f = ln.split()
+        if len(f) != len(QHDR) or f[0] == "unlisted" or \
+           not all(NUM.match(x) for x in f[1:4] + f[5:]) or \
+           not (f[4] == "-" or NUM.match(f[4])):
+            errs.append("bad instance line %r" % ln)
+            continue
+        keys.append((int(f[1]), int(f[3])))
+        if f[4] != "-" and int(f[4]) >= int(f[2]):
+            errs.append("queue not below rxqueues: %r" % ln)
+    if keys != sorted(keys):
+        errs.append("instances not ordered by ifindex, napi_id")
+    f = lines[-1].split() if len(lines) > 1 else []
+    if len(f) != len(QHDR) or f[:6] != ["unlisted"] + ["-"] * 5 or \
+       not all(NUM.match(x) for x in f[6:]):
+        errs.append("last line not unlisted: %r" % (lines[-1],))
+    return errs
+
+
+def check_napi_queue_hist(lines):
+    """The histograms format with a napi_id column after ifindex."""
+    if not lines or lines[0].split() != \
+       "iface ifindex napi_id hist samples sum max buckets".split():
+        return ["bad header %r" % (lines[0] if lines else "")]
+    errs = []
+    rows = [lines[0].replace("napi_id", "", 1)]
+    for ln in lines[1:]:
+        f = ln.split()
+        if len(f) < 8 or not NUM.match(f[2]) or f[3] not in ("napi_ns", "napi_pkts"):
+            errs.append("bad row %r" % ln)
+            continue
+        rows.append(" ".join(f[:2] + f[3:]))
+    return errs + check_histograms(rows)
+
+
 EV_RE = [re.compile(p) for p in (
     r"^[0-9]+\.[0-9]{9}$", r"^(collapse|prune)$", r"^[0-9]+$",
     r"^(noop|collapse|ofo|drop|-)$", r"^\S+$", r"^[0-9]+$", r"^[0-9]+$",
@@ -245,6 +292,7 @@ def check_events(lines):
 CHECKS = {
     "version": check_version, "probes": check_probes, "rcvbuf": check_rcvbuf,
     "napi": check_napi, "histograms": check_histograms, "memory": check_memory,
+    "napi_queues": check_napi_queues, "napi_queue_hist": check_napi_queue_hist,
     "events": check_events, "control": check_control,
 }
 

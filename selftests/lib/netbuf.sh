@@ -553,7 +553,7 @@ nb_traffic_stop() {
 # a reader saw an error or a bad line. A file missing (module unloaded, or
 # unloaded under the reader: ENOENT, EIO) counts as absent, not as an error.
 NB_READER_PIDS=()
-NB_READABLE="version probes rcvbuf napi histograms memory events control"
+NB_READABLE="version probes rcvbuf napi histograms napi_queues napi_queue_hist memory events control"
 nb_readers_start() {
 	local ns=${1:-} bs pause=${NB_READER_PAUSE:-0.1}
 	mkdir -p "$NB_RUNDIR"

@@ -7,10 +7,10 @@
 ktap_header
 nb_require_module
 nb_unload
-ktap_plan 17
+ktap_plan 19
 
 ktap_check "insmod" nb_load
-for f in version probes rcvbuf napi histograms memory reset; do
+for f in version probes rcvbuf napi histograms napi_queues napi_queue_hist memory reset; do
 	ktap_check "file $f present" test -e "$NB_PROC/$f"
 done
 

@@ -10,12 +10,12 @@
 . "$(dirname "$0")/../lib/ktap.sh"
 . "$(dirname "$0")/../lib/netbuf.sh"
 
-FILES="version probes rcvbuf napi histograms memory events control"
+FILES="version probes rcvbuf napi histograms napi_queues napi_queue_hist memory events control"
 FIX=$NB_REPO/tools/tests/fixtures
 ktap_header
 nb_require_module
 nb_load
-ktap_plan 8
+ktap_plan 10
 
 # shape FILE: the format of one file: the header of a table, the sorted
 # keys of a key-value file, the format line of version.
@@ -28,11 +28,18 @@ shape() {
 }
 tmp=$(mktemp -d)
 for f in $FILES; do cat "$NB_PROC/$f" >"$tmp/$f"; done
+# A fixture without napi_queues may be of a module from before the
+# per-queue view (the tool must keep reading those: the guest captures):
+# its memory file may then be the module's without the napi_queue keys.
+old_memory=$(grep -v '^napi_queue' "$tmp/memory" | awk '{ print $1 }' | sort | tr '\n' ' ')
 for f in $FILES; do
 	want=$(shape "$tmp/$f") stale=
 	for d in "$FIX"/*/netbuf; do
 		[ -f "$d/$f" ] || continue
-		[ "$(shape "$d/$f")" = "$want" ] || stale+=" $(basename "$(dirname "$d")")"
+		got=$(shape "$d/$f")
+		[ "$got" = "$want" ] && continue
+		[ "$f" = memory ] && [ ! -f "$d/napi_queues" ] && [ "$got" = "$old_memory" ] && continue
+		stale+=" $(basename "$(dirname "$d")")"
 	done
 	if [ -z "$stale" ]; then
 		ktap_ok "$f: every fixture has the module's format"

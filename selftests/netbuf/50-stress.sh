@@ -46,7 +46,8 @@ nb_read_all() {
 		IFS= read -r first <"$NB_PROC/$f" || { echo "$f: read failed"; return 1; }
 		case $f:$first in
 		version:"netbuf "* | probes:hook* | rcvbuf:iface* | napi:iface* | \
-			histograms:iface* | memory:rows* | events:time* | control:events_threshold_ns*) ;;
+			histograms:iface* | napi_queues:iface* | napi_queue_hist:iface* | \
+			memory:rows* | events:time* | control:events_threshold_ns*) ;;
 		*) echo "$f starts with '$first'"; return 1 ;;
 		esac
 	done

@@ -26,7 +26,7 @@ cleanup() {
 trap cleanup EXIT
 nb_del_netns $Q
 nb_reload
-ktap_plan 22
+ktap_plan 24
 
 # Some state to keep: counters, histograms and event records in $Q, and
 # control values off their defaults.

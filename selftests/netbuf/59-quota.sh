@@ -89,8 +89,8 @@ have=0
 for i in 1 2 3 4; do nb_has_row nbqu$i rcvbuf unknown && have=$((have + 1)); done
 ktap_eq "two of the 4 new namespaces have an unknown row" $have 2
 pcpu=$(($(nb_mem percpu_bytes) * $(nb_mem cpus)))
-ktap_eq "bytes_worst = 2 x max_ifaces x a row + napi_rows_max x its per-CPU part" \
-	"$(nb_mem bytes_worst)" "$((2 * M * $(nb_mem row_bytes) + $(nb_mem napi_rows_max) * pcpu))"
+ktap_eq "bytes_worst = 2 x max_ifaces x a row + napi_rows_max x its per-CPU part + NAPI instance table and entries" \
+	"$(nb_mem bytes_worst)" "$((2 * M * $(nb_mem row_bytes) + $(nb_mem napi_rows_max) * pcpu + $(nb_mem napi_queue_table_bytes) + $(nb_mem napi_queues_max) * $(nb_mem napi_queue_bytes)))"
 nb_del_netns "${U[@]}"
 U=()
 nb_wait_mem unknown_rows $((M - 2)) 60

@@ -102,6 +102,16 @@ for dir in "$FIX"/*/; do
 	json "compare $name"
 	nb hist;                  check "hist $name" 0
 	nb hist -j;               check "hist -j $name" 0; json "hist $name"
+	if [ -e "$NETBUF_PROC/napi_queues" ]; then
+		nb show --queues; check "show --queues $name" 0
+		nb show --queues -p; check "show --queues -p $name" 0
+		json "show --queues -p $name"
+		nb show --queues --prometheus; check "queues prom $name" 0
+		prom "queues prom $name"
+	else	# an older module's: one clear line, and show as ever
+		nb show --queues; check "show --queues $name" 1 \
+			"this netbuf module has no per-queue view (napi_queues): it is older than the tool; load a newer one"
+	fi
 	nb advise -p;             json "adv $name"
 	want=0; grep -q '"level": *"warn"' "$TMP/out" && want=3
 	nb advise;                check "advise $name" $want
@@ -728,6 +738,182 @@ nb show --prometheus --prom-histograms some; check "prom-histograms bad" 2 "bad 
 nb show --prometheus --prom-histograms; check "prom-histograms no value" 2 "needs a value"
 nb show -j --prom-histograms none; check "prom-histograms without --prometheus" 2 "goes with --prometheus"
 nb hist --prom-histograms none; check "prom-histograms hist" 2 "does not apply to hist"
+
+# ---- the per-queue view: napi_queues, napi_queue_hist ----
+fixture "$FIX/mq-6.12"
+nb show --queues; check "queues table" 0
+has "queues table" "NAPI instances (RX queues)"
+has "queues table" "IFACE     NAPI_ID  QUEUE  RXQS  CPU  POLLS  PACKETS  SHARE  EXHAUSTED  EMPTY     AVG      MAX"
+has "queues table" "eth0         8195      2     4    0    500    22400  25.0%          0      0  3.44us   5.46us"
+has "queues table" "b0           8197      -     4    0   1000    44800  50.0%          0      0  3.44us   5.46us"
+has "queues table" "unlisted        -      -     -    -     20       28      -"
+has "queues table" "(unlisted: 20 polls, 28 packets of this namespace's devices"
+has "queues table" "napi_queues_netns_max 256 per namespace, napi_queues_max 1024 host-wide"
+has "queues table" "(queue -: the kernel or driver does not link"
+nb show --queues -j; check "queues -j" 0
+pyjson "queues -j: every column, - as null, shares" '
+q = d["queues"]
+assert d["format"] == "netbuf-show-queues/1", d["format"]
+assert (d["napi_queues_max"], d["napi_queues_netns_max"]) == (1024, 256), d
+assert [(r["iface"], r["napi_id"]) for r in q] == [("eth0", 8193), ("eth0", 8194),
+    ("eth0", 8195), ("eth0", 8196), ("b0", 8197), ("b0", 8198), ("b0", 8199),
+    ("b0", 8200), ("unlisted", None)], q
+e = q[2]
+assert (e["ifindex"], e["rxqueues"], e["queue"], e["cpu"]) == (2, 4, 2, 0), e
+assert (e["polls"], e["packets"], e["exhausted"], e["empty"]) == (500, 22400, 0, 0), e
+assert (e["poll_ns"], e["poll_max_ns"], e["untimed"]) == (1720320, 5461, 0), e
+assert e["poll_avg_ns"] == 3440 and e["share_pct"] == 25 and e["synthetic"] is False, e
+b = [r for r in q if r["napi_id"] == 8199][0]
+assert b["queue"] is None and b["untimed"] == 50 and b["poll_avg_ns"] == 1576959 // 450, b
+assert [r for r in q if r["napi_id"] == 8200][0]["share_pct"] == 0
+u = q[-1]
+assert u["synthetic"] is True and u["share_pct"] is None, u
+assert all(u[k] is None for k in ("ifindex", "napi_id", "queue", "rxqueues", "cpu")), u
+assert (u["polls"], u["packets"]) == (20, 28), u'
+nb show --queues -j b0; check "queues -j b0" 0
+pyjson "queues b0: the interface filter" '
+assert [r["iface"] for r in d["queues"]] == ["b0"] * 4 + ["unlisted"], d["queues"]'
+nb show --queues nosuch; check "queues nosuch" 1 "no interface 'nosuch'"
+nb show --queues lo; check "queues lo" 0
+has "queues lo" "no NAPI instance of lo polled since netbuf was loaded or reset"
+nb show --queues --prometheus; check "queues prom" 0; prom "queues prom"
+has "queues prom" 'netbuf_napi_queue_packets_total{iface="eth0",ifindex="2",netns="'
+if grep -qE '^netbuf_napi_queue_packets_total\{iface="eth0",ifindex="2",netns="[0-9a-z]*",scope="netns",napi_id="8195",queue="2"\} 22400$' "$TMP/out" &&
+   grep -qE '^netbuf_napi_queue_polls_total\{iface="b0",ifindex="3",netns="[0-9a-z]*",scope="netns",napi_id="8197"\} 1000$' "$TMP/out" &&
+   grep -qE '^netbuf_napi_queue_cpu\{iface="eth0",ifindex="2",[^}]*napi_id="8194",queue="1"\} 1$' "$TMP/out" &&
+   grep -qE '^netbuf_napi_queue_poll_seconds_total\{iface="eth0",[^}]*napi_id="8193"[^}]*\} 0.00172032$' "$TMP/out" &&
+   grep -qE '^netbuf_napi_queue_polls_total\{iface="unlisted",netns="[0-9a-z]*",scope="netns"\} 20$' "$TMP/out" &&
+   grep -qE '^netbuf_rx_queues\{iface="b0",ifindex="3",[^}]*\} 4$' "$TMP/out" &&
+   [ "$(grep -c '^netbuf_rx_queues{' "$TMP/out")" = 2 ] &&
+   ! grep -q 'cpu="' "$TMP/out"; then ok
+else bad "queues prom: per-instance series, queue label only where known, cpu a gauge"; fi
+# show --prometheus, the textfile collector's: the same series beside the rest
+nb show --prometheus; check "prom with queues" 0; prom "prom with queues"
+if grep -qE '^netbuf_napi_queue_packets_total\{iface="b0",[^}]*napi_id="8198"\} 22400$' "$TMP/out" &&
+   grep -q '^netbuf_napi_packets_total{iface="b0"' "$TMP/out"; then ok
+else bad "show --prometheus: the per-queue series"; fi
+nb show --prometheus --output "$TMP/q.prom"; check "prom --output with queues" 0
+if grep -q '^netbuf_up 1$' "$TMP/q.prom" && grep -q '^netbuf_napi_queue_cpu{' "$TMP/q.prom"
+then ok; else bad "prom --output: the per-queue series"; fi
+nb show -j; check "show -j unchanged" 0
+if grep -q 'napi_queue\|"queues"' "$TMP/out"; then bad "show -j: queues in netbuf-show/2"
+else ok; fi
+fixture "$FIX/busy-6.12"
+nb show --prometheus; check "prom without queues" 0
+if grep -q 'napi_queue\|rx_queues' "$TMP/out"; then bad "prom, older module: queue series"
+else ok; fi
+# hist of one instance: --queue N (where linked), --napi ID (always)
+fixture "$FIX/mq-hot-6.12"
+nb show --queues; check "queues, unlisted 0" 0
+if grep -q '^unlisted\|(unlisted' "$TMP/out"; then bad "queues: an unlisted row of zeros shown"
+else ok; fi
+nb show --queues -z; check "queues -z" 0
+has "queues -z" "unlisted        -      -     -    -      0        0       -          0      0       -        0"
+nb hist napi eth0 --queue 2; check "hist --queue" 0
+has "hist --queue" "eth0 napi_id 8195 queue 2 napi_ns: samples 1000, sum 7.45ms, avg 7.45us, p50 6.37us, p99 21.8us, max 21.8us"
+has "hist --queue" "     16384 -> 32767      : 100        |****                                    |  10.0%"
+if grep -q napi_pkts "$TMP/out"; then bad "hist napi --queue: napi_pkts shown"; else ok; fi
+nb hist eth0 --queue=2 -p; check "hist --queue both" 0
+pyjson "hist --queue: both kinds of the instance" '
+h = d["histograms"]
+assert [(r["hist"], r["napi_id"], r["queue"], r["samples"]) for r in h] == [
+    ("napi_ns", 8195, 2, 1000), ("napi_pkts", 8195, 2, 1000)], h
+assert h[1]["sum_pkts"] == 49280 and h[1]["max_pkts"] == 85, h'
+nb hist napi_pkts b0 --napi 8198 -j; check "hist --napi" 0
+pyjson "hist --napi: one instance, queue unknown" '
+h = d["histograms"]
+assert len(h) == 1 and h[0]["napi_id"] == 8198 and h[0]["queue"] is None, h
+assert h[0]["hist"] == "napi_pkts" and h[0]["samples"] == 5 and h[0]["buckets"] == [{"low": 0, "high": 0, "count": 5}], h'
+nb hist napi b0 --queue 0; check "hist --queue miss" 1 "no NAPI instance of b0 has RX queue 0 (its instances: napi_id 8197 (queue -), napi_id 8198 (queue -)); the kernel or driver may not link RX queues to NAPI instances (kernels 6.8+, drivers calling netif_queue_set_napi): --napi ID selects an instance always"
+nb hist napi eth0 --queue 3; check "hist --queue never polled" 1 "no NAPI instance of eth0 has RX queue 3"
+nb hist napi eth0 --napi 8197; check "hist --napi miss" 1 "no NAPI instance of eth0 has napi_id 8197 (its instances: napi_id 8193 (queue 0)"
+nb hist napi nosuch --napi 8197; check "hist --napi nosuch" 1 "no interface 'nosuch'"
+nb hist collapse eth0 --queue 2; check "hist collapse --queue" 2 "--queue and --napi go with napi or napi_pkts, not collapse"
+nb hist napi --queue 2; check "hist --queue no IFACE" 2 "--queue and --napi need an IFACE"
+nb hist napi eth0 --queue 2 --napi 8195; check "hist --queue --napi" 2 "--queue and --napi exclude each other"
+nb hist napi eth0 --queue -1; check "hist --queue -1" 2 "bad --queue '-1'"
+nb hist napi eth0 --napi 0; check "hist --napi 0" 2 "bad --napi '0': a NAPI id (a whole number from 1)"
+nb hist napi eth0 --napi 4294967296; check "hist --napi 2^32" 2 "bad --napi '4294967296'"
+nb show --queue 1; check "show --queue" 2 "option --queue does not apply to show"
+nb hist --queues; check "hist --queues" 2 "option --queues does not apply to hist"
+nb show --queues --all-netns; check "--queues --all-netns" 2 "--queues and --all-netns exclude each other"
+# advise: RX queue imbalance
+queues_advice() {	# NAME WANT: the rx_queues findings' ifaces are WANT
+	if python3 -c '
+import json, sys
+f = [x for x in json.load(open(sys.argv[1]))["findings"] if x["topic"] == "rx_queues"]
+assert [x["iface"] for x in f] == sys.argv[2].split(), f
+assert all(x["level"] == "warn" for x in f), f
+' "$TMP/out" "$2" 2>"$TMP/py"; then ok; else bad "$1: $(tail -1 "$TMP/py")"; fi
+}
+fixture "$FIX/mq-6.12"
+nb advise -j; check "advise balanced" 0; json "advise balanced"
+queues_advice "advise: 4 balanced queues, 50% on one of 4: no imbalance" ""
+nb advise; check "advise balanced table" 0; has "advise balanced table" "no problems found"
+fixture "$FIX/mq-hot-6.12"
+nb advise -j; check "advise hot" 3; json "advise hot"
+queues_advice "advise: all on one of 4 queues (not on one of 2)" "eth0"
+nb advise; check "advise hot table" 3
+has "advise hot table" "warn   eth0: RX queue imbalance: NAPI instance napi_id 8195 (RX queue 2, last polled on cpu1) carried 100.0% of the 49280 packets of the interface's NAPI instances (a fair share of 4 RX queues is 25.0%); 1 of 4 RX queues carried packets"
+has "advise hot table" "(ethtool -x eth0)"
+has "advise hot table" "(/sys/class/net/eth0/queues/*/rps_cpus, xps_cpus); no setting proposed"
+nb advise -j -i 0.1; check "advise hot -i" 0
+queues_advice "advise -i: no packets in the period, no imbalance" ""
+# an older module (no napi_queues): a clear error where needed, else as ever
+rm -rf "$TMP/noq"; cp -r "$FIX/mq-hot-6.12" "$TMP/noq"
+rm "$TMP/noq/netbuf/napi_queues" "$TMP/noq/netbuf/napi_queue_hist"
+fixture "$TMP/noq"
+nb show --queues -j; check "older module: show --queues" 1 "this netbuf module has no per-queue view (napi_queues): it is older than the tool; load a newer one"
+nb show --queues --prometheus --output "$TMP/noq.prom"; check "older module: --queues --output" 1 "no per-queue view"
+if grep -q '^netbuf_up 0$' "$TMP/noq.prom"; then ok; else bad "older module: --output without netbuf_up 0"; fi
+nb hist napi eth0 --napi 8195; check "older module: hist --napi" 1 "no per-queue view (napi_queues)"
+nb advise -j; check "older module: advise" 3; json "older module: advise"
+queues_advice "older module: advise skips the finding" ""
+nb show --prometheus; check "older module: prom" 0
+nb show; check "older module: show" 0
+nb hist napi eth0; check "older module: hist" 0
+rm -rf "$TMP/noqh"; cp -r "$FIX/mq-hot-6.12" "$TMP/noqh"; rm "$TMP/noqh/netbuf/napi_queue_hist"
+fixture "$TMP/noqh"
+nb hist napi eth0 --queue 2; check "no napi_queue_hist: hist" 1 "no per-queue view (napi_queue_hist)"
+nb show --queues; check "no napi_queue_hist: show --queues" 0
+# a later module's columns, anywhere (before buckets in the histograms)
+rm -rf "$TMP/qnew"; cp -r "$FIX/mq-hot-6.12" "$TMP/qnew"
+awk '{ print $0, (NR == 1 ? "later" : 9) }' "$FIX/mq-hot-6.12/netbuf/napi_queues" >"$TMP/qnew/netbuf/napi_queues"
+awk 'NR == 1 { $0 = "iface ifindex napi_id newer hist samples sum max buckets" }
+     NR > 1 { $3 = $3 " x" } 1' "$FIX/mq-hot-6.12/netbuf/napi_queue_hist" >"$TMP/qnew/netbuf/napi_queue_hist"
+fixture "$TMP/qnew"
+nb show --queues -j; check "queues, later columns" 0
+has "queues, later columns" '"napi_id":8195,"queue":2,"rxqueues":4,"cpu":1,"polls":1000,"packets":49280'
+nb hist napi_pkts eth0 --napi 8195; check "queue hist, later column" 0
+has "queue hist, later column" "eth0 napi_id 8195 queue 2 napi_pkts: samples 1000"
+# malformed: one line, exit 1, wherever the file is read; show alone is fine
+mkq() {	# mkq NAME FILE SED: a copy of mq-hot-6.12 with FILE edited by SED
+	rm -rf "${TMP:?}/$1"; cp -r "$FIX/mq-hot-6.12" "$TMP/$1"
+	sed -i "$3" "$TMP/$1/netbuf/$2"
+}
+mkq qtrunc napi_queues '$d'
+mkq qorder napi_queues '2{h;d};3G'
+mkq qdash napi_queues '$s/^unlisted\( *\)-\( *\)-\( *\)-/unlisted\1-\2-\3 3/'
+mkq qnum napi_queues '2s/ 8193 / 8x93 /'
+mkq qhsum napi_queue_hist '2s/ 20 / 21 /'
+for b in qtrunc:"napi_queues: no unlisted line at the end (truncated?)" \
+	 qorder:"napi_queues:3: ifindex 2 napi_id 8193 after ifindex 2 napi_id 8194 (out of order)" \
+	 qdash:"napi_queues:7: napi_id '3' on the unlisted line" \
+	 qnum:"napi_queues:2: bad napi_id '8x93'" \
+	 qhsum:"napi_queue_hist:2: bucket counts add up to 20, not samples 21"; do
+	name=${b%%:*}
+	fixture "$TMP/$name"
+	if [ "$name" = qhsum ]; then
+		nb hist eth0 --napi 8193; check "hist --napi on $name" 1 "${b#*:}"
+		continue
+	fi
+	for cmd in "show --queues" "show --queues -j" "show --prometheus" advise "hist eth0 --napi 8193"; do
+		# shellcheck disable=SC2086
+		nb $cmd; check "$cmd on $name" 1 "${b#*:}"
+	done
+	nb show; check "show on $name" 0
+done
+fixture "$FIX/busy-6.12"
 
 # ---- broken /proc/netbuf: one line, nothing written ----
 mkbroken() {	# mkbroken NAME FILE CONTENT

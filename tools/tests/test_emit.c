@@ -498,6 +498,162 @@ static void advise_healthy(void **state)
 	free(z);
 }
 
+/* ---- the per-queue view: RX queue imbalance ---- */
+
+static void load_mq(const char *name, struct nb_snapshot *s)
+{
+	char dir[4096], buf[3][4096];
+	struct nb_paths p;
+	struct nb_err e;
+
+	tu_load(name, s);
+	snprintf(dir, sizeof(dir), "%s/%s", tu_fixtures(), name);
+	tu_paths(dir, &p, buf);
+	assert_int_equal(nb_snapshot_load_queues(&p, s, 1, &e), 0);
+}
+
+static struct nb_qrow *qrow(struct nb_snapshot *s, long long napi_id)
+{
+	size_t i;
+
+	for (i = 0; i < s->q.n; i++)
+		if (s->q.rows[i].napi_id == napi_id)
+			return &s->q.rows[i];
+	fail_msg("no napi_id %lld", napi_id);
+	return NULL;
+}
+
+/* Set the packets of eth0's four instances (napi_id 8193 ..) and their
+ * device's RX queue count. */
+static void eth0_packets(struct nb_snapshot *s, long long rxq, u64 p0, u64 p1,
+			 u64 p2, u64 p3)
+{
+	u64 p[4] = { p0, p1, p2, p3 };
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		qrow(s, 8193 + i)->v[QC_PACKETS] = p[i];
+		qrow(s, 8193 + i)->rxqueues = rxq;
+	}
+}
+
+struct qadv_arg {
+	const struct nb_snapshot *s;
+	const struct nb_view *v;
+};
+
+static void qadvise(struct emitter *em, void *arg)
+{
+	struct qadv_arg *a = arg;
+
+	advise_emit(em, a->s, a->v, NULL, NULL);
+}
+
+/* The rx_queues findings of the period a .. b (a NULL: since reset), as
+ * advise -j says them; "" if none (free it). */
+static char *imbalance(const struct nb_snapshot *a, const struct nb_snapshot *b)
+{
+	struct nb_view v;
+	struct qadv_arg x = { b, &v };
+	char why[128], *j, *f, *out;
+
+	assert_int_equal(nb_view_build(a, b, &v, why, sizeof(why)), 0);
+	j = tu_render(EM_JSON, qadvise, &x);
+	nb_view_free(&v);
+	assert_true(tu_json_ok(j));
+	f = strstr(j, "\"topic\":\"rx_queues\"");
+	out = strdup(f ? f : "");
+	if (f && strstr(f + 1, "\"topic\":\"rx_queues\""))
+		fail_msg("more than one imbalance: %s", j);
+	free(j);
+	return out;
+}
+
+#define assert_imbalance(a, b, want) do { \
+	char *got_ = imbalance((a), (b)); \
+	if (!*(want)) \
+		assert_string_equal(got_, ""); \
+	else \
+		assert_contains(got_, (want)); \
+	free(got_); \
+} while (0)
+
+static void advise_queue_imbalance(void **state)
+{
+	struct nb_snapshot s;
+
+	(void)state;
+	load_mq("mq-6.12", &s);
+	/* eth0 25% each; b0 44800 of 89600: 50%, not above */
+	assert_imbalance(NULL, &s, "");
+	qrow(&s, 8197)->v[QC_PACKETS] = 44801;
+	assert_imbalance(NULL, &s, "\"iface\":\"b0\",\"text\":\"b0: RX queue "
+			 "imbalance: NAPI instance napi_id 8197 (RX queue not "
+			 "known, last polled on cpu0) carried 50.0% of the "
+			 "89601 packets of the interface's NAPI instances (a "
+			 "fair share of 4 RX queues is 25.0%); 3 of 4 RX queues "
+			 "carried packets");
+	qrow(&s, 8197)->v[QC_PACKETS] = 44800;
+	/* at least 10000 packets */
+	eth0_packets(&s, 4, 9999, 0, 0, 0);
+	assert_imbalance(NULL, &s, "");
+	eth0_packets(&s, 4, 0, 0, 10000, 0);
+	assert_imbalance(NULL, &s, "napi_id 8195 (RX queue 2, last polled on "
+			 "cpu0) carried 100.0% of the 10000 packets");
+	assert_imbalance(NULL, &s, "1 of 4 RX queues carried packets");
+	assert_imbalance(NULL, &s, "ethtool -x eth0");
+	/* 3 queues: above 50% and above 2/3 */
+	eth0_packets(&s, 3, 6666, 3334, 0, 0);
+	assert_imbalance(NULL, &s, "");
+	eth0_packets(&s, 3, 6667, 3333, 0, 0);
+	assert_imbalance(NULL, &s, "carried 66.7% of the 10000 packets of the "
+			 "interface's NAPI instances (a fair share of 3 RX "
+			 "queues is 33.3%); 2 of 3 RX queues");
+	/* 2 queues: twice a fair share is all; 1 queue: nothing to share */
+	eth0_packets(&s, 2, 0, 50000, 0, 0);
+	assert_imbalance(NULL, &s, "");
+	eth0_packets(&s, 1, 0, 50000, 0, 0);
+	assert_imbalance(NULL, &s, "");
+	/* a module without the per-queue view: no finding, no error */
+	eth0_packets(&s, 4, 0, 50000, 0, 0);
+	assert_imbalance(NULL, &s, "napi_id 8194");
+	s.has_queues = 0;
+	assert_imbalance(NULL, &s, "");
+	nb_snapshot_free(&s);
+}
+
+/* advise -i: the period's packets, not those since the reset. */
+static void advise_queue_deltas(void **state)
+{
+	struct nb_snapshot a, b;
+
+	(void)state;
+	load_mq("mq-6.12", &a);
+	load_mq("mq-6.12", &b);
+	assert_imbalance(&a, &b, "");		/* no packets in the period */
+	qrow(&b, 8195)->v[QC_PACKETS] += 20000;
+	qrow(&b, 8195)->v[QC_POLLS] += 400;
+	/* since the reset 42400 of 109600: balanced enough */
+	assert_imbalance(NULL, &b, "");
+	assert_imbalance(&a, &b, "napi_id 8195 (RX queue 2, last polled on "
+			 "cpu0) carried 100.0% of the 20000 packets");
+	/* a new NAPI id is a new series: all it counted is the period's */
+	qrow(&b, 8195)->v[QC_PACKETS] -= 20000;
+	qrow(&b, 8196)->napi_id = 9999;
+	assert_imbalance(&a, &b, "napi_id 9999 (RX queue 3, last polled on "
+			 "cpu1) carried 100.0% of the 22400 packets");
+	/* counters that went down: counted from 0 too */
+	qrow(&b, 9999)->napi_id = 8196;
+	qrow(&b, 8196)->v[QC_PACKETS] = 12000;
+	assert_imbalance(&a, &b, "napi_id 8196 (RX queue 3, last polled on "
+			 "cpu1) carried 100.0% of the 12000 packets");
+	/* an older module in the first snapshot: no finding */
+	a.has_queues = 0;
+	assert_imbalance(&a, &b, "");
+	nb_snapshot_free(&a);
+	nb_snapshot_free(&b);
+}
+
 static void events(struct emitter *em, void *arg)
 {
 	struct nb_evlog *log = arg;
@@ -562,6 +718,8 @@ int main(void)
 		cmocka_unit_test(hist_outputs),
 		cmocka_unit_test(advise_busy),
 		cmocka_unit_test(advise_healthy),
+		cmocka_unit_test(advise_queue_imbalance),
+		cmocka_unit_test(advise_queue_deltas),
 		cmocka_unit_test(events_outputs),
 	};
 

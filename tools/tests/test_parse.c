@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "parse.h"
 #include "testutil.h"
@@ -28,6 +29,10 @@
 	"gone\n"
 #define PROBE_HDR "hook symbol type state hits nmissed self_ns note\n"
 #define HIST_HDR "iface ifindex hist samples sum max buckets\n"
+#define Q_HDR "iface ifindex rxqueues napi_id queue cpu polls packets " \
+	"exhausted empty poll_ns poll_max_ns untimed\n"
+#define Q_UNL "unlisted - - - - - 0 0 0 0 0 0 0\n"
+#define QH_HDR "iface ifindex napi_id hist samples sum max buckets\n"
 
 static void expect_err(int r, const struct nb_err *e, const char *what)
 {
@@ -475,6 +480,187 @@ static void unknown_columns(void **state)
 	free(p);
 }
 
+/* ---- napi_queues, napi_queue_hist ---- */
+
+static void queues_ok(void **state)
+{
+	/* a later column in the middle and one at the end are skipped */
+	const char *t = "iface ifindex rxqueues napi_id queue cpu later polls "
+		"packets exhausted empty poll_ns poll_max_ns untimed last\n"
+		"eth0 2 1 8193 0 0 x 50 100 0 2 34567 5678 0 y\n"
+		"b0 3 4 8195 - 1 x 1200 56000 3 10 1234567 45678 0 y\n"
+		"b0 3 4 8196 3 2 x 900 41000 0 12 1034567 35678 1 y\n"
+		"unlisted - - - - - x 7 9 1 2 30 20 4 y\n";
+	/* an instance without a NAPI id: several may share an ifindex */
+	const char *z = Q_HDR "b0 3 4 0 - - 1 1 0 0 5 5 0\n"
+		"b0 3 4 0 - 0 2 2 0 0 6 6 0\n" Q_UNL;
+	struct nb_qrow *q;
+	struct nb_err e;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(nb_parse_queues("q", t, strlen(t), &q, &n, &e), 0);
+	assert_int_equal(n, 4);
+	assert_string_equal(q[0].iface, "eth0");
+	assert_int_equal(q[0].ifindex, 2);
+	assert_int_equal(q[0].queue, 0);
+	assert_int_equal(q[1].rxqueues, 4);
+	assert_int_equal(q[1].napi_id, 8195);
+	assert_int_equal(q[1].queue, -1);		/* "-" */
+	assert_int_equal(q[1].cpu, 1);
+	assert_int_equal(q[1].v[QC_POLLS], 1200);
+	assert_int_equal(q[1].v[QC_PACKETS], 56000);
+	assert_int_equal(q[1].v[QC_EXHAUSTED], 3);
+	assert_int_equal(q[1].v[QC_EMPTY], 10);
+	assert_int_equal(q[1].v[QC_POLL_NS], 1234567);
+	assert_int_equal(q[1].v[QC_POLL_MAX_NS], 45678);
+	assert_int_equal(q[2].v[QC_UNTIMED], 1);
+	assert_false(q[2].unlisted);
+	assert_true(q[3].unlisted);
+	assert_int_equal(q[3].ifindex, -1);
+	assert_int_equal(q[3].napi_id, -1);
+	assert_int_equal(q[3].cpu, -1);
+	assert_int_equal(q[3].v[QC_UNTIMED], 4);
+	free(q);
+	assert_int_equal(nb_parse_queues("q", z, strlen(z), &q, &n, &e), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(q[0].cpu, -1);
+	free(q);
+	/* an interface named unlisted is an interface */
+	z = Q_HDR "unlisted 4 1 9000 0 0 1 1 0 0 5 5 0\n" Q_UNL;
+	assert_int_equal(nb_parse_queues("q", z, strlen(z), &q, &n, &e), 0);
+	assert_false(q[0].unlisted);
+	assert_true(q[1].unlisted);
+	free(q);
+}
+
+static void queues_errors(void **state)
+{
+	static const struct { const char *text, *err; } cases[] = {
+		{ Q_HDR "eth0 2 1 8193 0 0 1 1 0 0 5 5 0\n",
+		  "no unlisted line at the end (truncated?)" },
+		{ Q_HDR, "no unlisted line at the end" },
+		{ "", "empty file" },
+		{ Q_HDR Q_UNL "eth0 2 1 8193 0 0 1 1 0 0 5 5 0\n",
+		  "q:3: line after the unlisted line" },
+		{ Q_HDR Q_UNL Q_UNL, "q:3: line after the unlisted line" },
+		{ Q_HDR "unlisted - - 5 - - 0 0 0 0 0 0 0\n",
+		  "q:2: napi_id '5' on the unlisted line" },
+		{ Q_HDR "unlisted - 4 - - - 0 0 0 0 0 0 0\n",
+		  "q:2: rxqueues '4' on the unlisted line" },
+		{ Q_HDR "unlisted - - - - 0 0 0 0 0 0 0 0\n",
+		  "q:2: cpu '0' on the unlisted line" },
+		{ Q_HDR "eth0 - 1 8193 0 0 1 1 0 0 5 5 0\n" Q_UNL,
+		  "q:2: ifindex '-' on a line that is not 'unlisted'" },
+		{ Q_HDR "eth0 0 1 8193 0 0 1 1 0 0 5 5 0\n" Q_UNL,
+		  "q:2: ifindex '0' on a line that is not 'unlisted'" },
+		{ Q_HDR "eth0 2 - 8193 0 0 1 1 0 0 5 5 0\n" Q_UNL,
+		  "q:2: bad rxqueues '-'" },
+		{ Q_HDR "eth0 2 1 - 0 0 1 1 0 0 5 5 0\n" Q_UNL,
+		  "q:2: bad napi_id '-'" },
+		{ Q_HDR "eth0 2 1 4294967296 0 0 1 1 0 0 5 5 0\n" Q_UNL,
+		  "q:2: napi_id out of range" },
+		{ Q_HDR "eth0 2 1 8193 -1 0 1 1 0 0 5 5 0\n" Q_UNL,
+		  "q:2: bad queue '-1'" },
+		{ Q_HDR "eth0 2 1 8193 0 x 1 1 0 0 5 5 0\n" Q_UNL,
+		  "q:2: bad cpu 'x'" },
+		{ Q_HDR "eth0 2 1 8193 0 0 1 1x 0 0 5 5 0\n" Q_UNL,
+		  "q:2: bad packets '1x'" },
+		{ Q_HDR "eth0 2 1 8193 0 0 1 1 0 0 5 5\n" Q_UNL,
+		  "q:2: expected 13 fields, got 12" },
+		{ Q_HDR "eth0 2 1 8193 0 0 1 1 0 0 5 5 0\n"
+		  "eth0 2 1 8193 0 0 1 1 0 0 5 5 0\n" Q_UNL,
+		  "q:3: duplicate instance ifindex 2 napi_id 8193" },
+		{ Q_HDR "eth0 2 1 8194 0 0 1 1 0 0 5 5 0\n"
+		  "eth0 2 1 8193 0 0 1 1 0 0 5 5 0\n" Q_UNL,
+		  "q:3: ifindex 2 napi_id 8193 after ifindex 2 napi_id 8194 "
+		  "(out of order)" },
+		{ Q_HDR "b0 3 1 8190 0 0 1 1 0 0 5 5 0\n"
+		  "eth0 2 1 8193 0 0 1 1 0 0 5 5 0\n" Q_UNL,
+		  "q:3: ifindex 2 napi_id 8193 after ifindex 3" },
+		{ "iface ifindex rxqueues napi_id queue polls packets exhausted "
+		  "empty poll_ns poll_max_ns untimed\n" Q_UNL,
+		  "q:1: unexpected header: no column 'cpu'" },
+		{ "iface ifindex rxqueues napi_id queue cpu polls packets "
+		  "exhausted empty poll_ns poll_max_ns untimed polls\n" Q_UNL,
+		  "q:1: duplicate column 'polls'" },
+	};
+	struct nb_qrow *q;
+	struct nb_err e;
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < NB_ARRAY_SIZE(cases); i++) {
+		expect_err(nb_parse_queues("q", cases[i].text,
+					   strlen(cases[i].text), &q, &n, &e),
+			   &e, cases[i].err);
+		assert_null(q);
+	}
+}
+
+static void qhists_ok(void **state)
+{
+	const char *t = QH_HDR
+		"b0 3 8195 napi_ns 1200 1234567 45678 1024:3 2048:5 "
+		"16384:4 32768:1188\n"
+		"b0 3 8195 napi_pkts 1200 56000 64 1:5 64:1195\n"
+		"b0 3 8196 napi_pkts 2 0 0 0:2\n";
+	struct nb_qhrow *h;
+	struct nb_err e;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(nb_parse_qhists("qh", t, strlen(t), &h, &n, &e), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(h[0].kind, NB_H_NAPI_NS);
+	assert_int_equal(h[0].napi_id, 8195);
+	assert_int_equal(h[0].ifindex, 3);
+	assert_int_equal(h[0].h.samples, 1200);
+	assert_int_equal(h[0].h.b[11], 3);
+	assert_int_equal(h[0].h.max, 45678);
+	assert_int_equal(h[1].kind, NB_H_NAPI_PKTS);
+	assert_int_equal(h[1].h.b[1], 5);
+	assert_int_equal(h[1].h.b[7], 1195);
+	assert_int_equal(h[2].h.b[0], 2);
+	free(h);
+}
+
+static void qhists_errors(void **state)
+{
+	static const struct { const char *text, *err; } cases[] = {
+		{ QH_HDR "b0 3 8195 collapse 3 3 3 1:3\n",
+		  "qh:2: unknown histogram 'collapse' (napi_ns or napi_pkts)" },
+		{ QH_HDR "b0 3 8195 napi 3 3 3 1:3\n",
+		  "unknown histogram 'napi'" },
+		{ QH_HDR "b0 3 8195 napi_pkts 3 3 3 1:2\n",
+		  "qh:2: bucket counts add up to 2, not samples 3" },
+		{ QH_HDR "b0 3 8195 napi_pkts 3 3 5 1:3\n",
+		  "max 5 is not in the highest bucket [1, 1]" },
+		{ QH_HDR "b0 - 8195 napi_pkts 3 3 1 1:3\n",
+		  "qh:2: ifindex '-' (an instance's is above 0)" },
+		{ QH_HDR "b0 3 - napi_pkts 3 3 1 1:3\n", "bad napi_id '-'" },
+		{ QH_HDR "b0 3 8195 napi_pkts 1 1 1 1:1\n"
+		  "b0 3 8195 napi_pkts 1 1 1 1:1\n",
+		  "qh:3: duplicate histogram row" },
+		{ QH_HDR "b0 3 8196 napi_pkts 1 1 1 1:1\n"
+		  "b0 3 8195 napi_pkts 1 1 1 1:1\n",
+		  "qh:3: ifindex 3 napi_id 8195 after ifindex 3 napi_id 8196" },
+		{ QH_HDR "b0 3 8195 napi_pkts 3 3\n", "at least 7 fields" },
+		{ "iface ifindex napi_id hist samples sum max\n",
+		  "no column 'buckets'" },
+		{ HIST_HDR, "no column 'napi_id'" },
+	};
+	struct nb_qhrow *h;
+	struct nb_err e;
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < NB_ARRAY_SIZE(cases); i++)
+		expect_err(nb_parse_qhists("qh", cases[i].text,
+					   strlen(cases[i].text), &h, &n, &e),
+			   &e, cases[i].err);
+}
+
 /* ---- memory ---- */
 
 #define MEM_OK "rows 12\nrows_max 4096\nrow_bytes 1408\npercpu_bytes 64\n" \
@@ -847,6 +1033,59 @@ static void load_without_optional(void **state)
 	free(dir);
 }
 
+/* The per-queue view: read with the caps; an older module's absence is
+ * told apart (1) from a broken file (-1). */
+static void load_queues(void **state)
+{
+	char *dir = tu_tmpdir(), path[4300], buf[3][4096];
+	struct nb_snapshot s;
+	struct nb_paths p;
+	struct nb_err e;
+
+	(void)state;
+	tu_load("mq-6.12", &s);
+	snprintf(path, sizeof(path), "%s/mq-6.12", tu_fixtures());
+	tu_paths(path, &p, buf);
+	assert_int_equal(nb_snapshot_load_queues(&p, &s, 1, &e), 0);
+	assert_true(s.has_queues && s.q.has_hists);
+	assert_int_equal(s.q.n, 9);
+	assert_int_equal(s.q.nhists, 16);
+	assert_int_equal(s.q.cap_max, 1024);
+	assert_int_equal(s.q.cap_netns_max, 256);
+	assert_non_null(nb_queues_unlisted(&s.q));
+	assert_int_equal(nb_queues_unlisted(&s.q)->v[QC_POLLS], 20);
+	nb_snapshot_free(&s);
+
+	tu_load("busy-6.12", &s);
+	snprintf(path, sizeof(path), "%s/busy-6.12", tu_fixtures());
+	tu_paths(path, &p, buf);
+	assert_int_equal(nb_snapshot_load_queues(&p, &s, 0, &e), 1);
+	assert_string_equal(e.msg, "this netbuf module has no per-queue view "
+			    "(napi_queues): it is older than the tool; load a "
+			    "newer one");
+	assert_false(s.has_queues);
+	nb_snapshot_free(&s);
+
+	copy_fixture("mq-6.12", dir);
+	snprintf(path, sizeof(path), "%s/netbuf/napi_queue_hist", dir);
+	assert_int_equal(unlink(path), 0);
+	tu_paths(dir, &p, buf);
+	assert_int_equal(nb_snapshot_load(&p, &s, &e), 0);
+	assert_int_equal(nb_snapshot_load_queues(&p, &s, 1, &e), 1);
+	assert_contains(e.msg, "no per-queue view (napi_queue_hist)");
+	assert_false(s.has_queues);
+	assert_int_equal(nb_snapshot_load_queues(&p, &s, 0, &e), 0);
+	assert_true(s.has_queues && !s.q.has_hists);
+	snprintf(path, sizeof(path), "%s/netbuf/napi_queues", dir);
+	tu_write(path, Q_HDR);
+	expect_err(nb_snapshot_load_queues(&p, &s, 0, &e), &e,
+		   "napi_queues: no unlisted line at the end");
+	assert_false(s.has_queues);
+	assert_null(s.q.rows);
+	nb_snapshot_free(&s);
+	free(dir);
+}
+
 /* ---- every fixture dir parses (and the lead's guest captures) ---- */
 
 static void fixture_dir(void **state)
@@ -920,6 +1159,10 @@ int main(void)
 		cmocka_unit_test(pseudo_optional),
 		cmocka_unit_test(hists_ok),
 		cmocka_unit_test(hists_errors),
+		cmocka_unit_test(queues_ok),
+		cmocka_unit_test(queues_errors),
+		cmocka_unit_test(qhists_ok),
+		cmocka_unit_test(qhists_errors),
 		cmocka_unit_test(optional_columns),
 		cmocka_unit_test(unknown_columns),
 		cmocka_unit_test(memory_ok),
@@ -937,6 +1180,7 @@ int main(void)
 		cmocka_unit_test(load_broken_dirs),
 		cmocka_unit_test(load_junk_sysctl),
 		cmocka_unit_test(load_without_optional),
+		cmocka_unit_test(load_queues),
 	};
 	struct CMUnitTest tests[NB_ARRAY_SIZE(fixed) + 64];
 	char *names[64];
