@@ -75,6 +75,9 @@ size_t nb_top_build(const struct nb_evlog *log, enum nb_top_by by,
 
 /* The rendering parts, separate from the reading, for unit tests. */
 struct nb_view;
+/* up and scrape_error, the first two series of every Prometheus output
+ * (show, show --queues, show --all-netns): cmd_show.c. */
+extern const struct em_key K_UP, K_ERR;
 void show_emit(struct emitter *em, const struct nb_snapshot *s,
 	       const struct nb_opts *o, char **ifaces, int nifaces);
 void hist_emit(struct emitter *em, const struct nb_snapshot *s, int kind,

@@ -315,13 +315,6 @@ static const struct em_key K_NSINFO = EM_PKEY("info", NULL, "netns_info",
 static const struct em_key K_NSCOUNT = EM_PKEY("count", NULL,
 	"namespaces", "Network namespaces in the host-wide view.", EM_COUNT,
 	EM_K_NOJSON | EM_K_NOTABLE);
-static const struct em_key K_UP = EM_PKEY("up", NULL, "up",
-	"1 if netbuf read /proc/netbuf, 0 if it failed (the other series are "
-	"then missing).",
-	EM_COUNT, EM_K_NOJSON | EM_K_NOTABLE);
-static const struct em_key K_ERR = EM_PKEY("scrape_error", NULL,
-	"scrape_error", "1 if this run of netbuf failed (see its stderr).",
-	EM_COUNT, EM_K_NOJSON | EM_K_NOTABLE);
 
 static void emit_str_or_null(struct emitter *em, const struct em_key *k,
 			     const char *s)

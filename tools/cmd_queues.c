@@ -29,14 +29,6 @@ static const struct em_key K_CAP = EM_KEY("napi_queues_max", NULL, EM_COUNT,
 	0);
 static const struct em_key K_CAP_NS = EM_KEY("napi_queues_netns_max", NULL,
 	EM_COUNT, 0);
-/* show --queues --prometheus: the same first two as show's */
-static const struct em_key K_UP = EM_PKEY("up", NULL, "up",
-	"1 if netbuf read /proc/netbuf, 0 if it failed (the other series are "
-	"then missing).",
-	EM_COUNT, EM_K_NOJSON | EM_K_NOTABLE);
-static const struct em_key K_ERR = EM_PKEY("scrape_error", NULL, "scrape_error",
-	"1 if this run of netbuf failed (see its stderr).", EM_COUNT,
-	EM_K_NOJSON | EM_K_NOTABLE);
 
 static int named(char **ifaces, int n, const char *iface)
 {

@@ -367,11 +367,12 @@ static void emit_sysctls(struct show_ctx *c)
 	em_obj_end(c->em);
 }
 
-static const struct em_key K_UP = EM_PKEY("up", NULL, "up",
+/* The first two series of every Prometheus document (cmd_queues.c too). */
+const struct em_key K_UP = EM_PKEY("up", NULL, "up",
 	"1 if netbuf read /proc/netbuf, 0 if it failed (the other series are "
 	"then missing).",
 	EM_COUNT, EM_K_NOJSON | EM_K_NOTABLE);
-static const struct em_key K_ERR = EM_PKEY("scrape_error", NULL, "scrape_error",
+const struct em_key K_ERR = EM_PKEY("scrape_error", NULL, "scrape_error",
 	"1 if this run of netbuf failed (see its stderr).", EM_COUNT,
 	EM_K_NOJSON | EM_K_NOTABLE);
 
