@@ -34,7 +34,7 @@ if [ "${1:-}" = --in-guest ]; then
 	capture() {	# capture NS DIR
 		local ns=$1 dir=$2 f s
 		mkdir -p "$dir/netbuf" "$dir/net" "$dir/sys/net/ipv4" "$dir/sys/net/core"
-		for f in version probes rcvbuf napi histograms memory events control; do
+		for f in version probes rcvbuf napi histograms napi_queues napi_queue_hist memory events control; do
 			nb_in "$ns" cat "/proc/netbuf/$f" >"$dir/netbuf/$f"
 		done
 		nb_in "$ns" cat /proc/net/softnet_stat >"$dir/net/softnet_stat"
