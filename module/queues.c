@@ -175,9 +175,12 @@ static struct nb_queue *nb_q_claim(struct napi_struct *napi,
 
 	if (READ_ONCE(nb_q_count) >= nb_max_queues ||
 	    READ_ONCE(qns->count) >= nb_max_queues_netns ||
-	    !READ_ONCE(nb_q_pool_n) ||
 	    READ_ONCE(dev->reg_state) != NETREG_REGISTERED)
 		return NULL;
+	if (!READ_ONCE(nb_q_pool_n)) {	/* below the cap: room for more */
+		nb_q_want_refill();
+		return NULL;
+	}
 	raw_spin_lock_irqsave(&nb_q_lock, flags);
 	old = nb_q_find(napi);
 	if (old && nb_q_match(old, napi, dev, net)) {
@@ -201,7 +204,8 @@ static struct nb_queue *nb_q_claim(struct napi_struct *napi,
 	}
 	if (i == NB_Q_PROBE)
 		goto unlock;
-	q = nb_q_pool[--nb_q_pool_n];
+	q = nb_q_pool[nb_q_pool_n - 1];
+	WRITE_ONCE(nb_q_pool_n, nb_q_pool_n - 1);
 	q->napi = napi;
 	q->cookie = net->net_cookie;
 	q->qns = qns;
@@ -221,12 +225,19 @@ unlock:
 }
 
 /*
- * Refill the pool up to NB_Q_POOL entries, never past what the host cap
- * leaves (entries in use and ready stay within max_napi_queues).
+ * May the pool take one more? Up to NB_Q_POOL entries, never past what the
+ * host cap leaves (entries in use and ready stay within max_napi_queues).
  */
+static bool nb_q_pool_room(void)
+{
+	return !READ_ONCE(nb_q_stopping) && READ_ONCE(nb_q_pool_n) < NB_Q_POOL &&
+	       READ_ONCE(nb_q_count) + READ_ONCE(nb_q_pool_n) < nb_max_queues;
+}
+
+/* The work item that refills the pool (allocating, so never in a probe). */
 static void nb_q_refill_fn(struct work_struct *work)
 {
-	for (;;) {
+	while (nb_q_pool_room()) {
 		struct nb_queue *q = kmem_cache_zalloc(nb_q_cache, GFP_KERNEL);
 		unsigned long flags;
 		bool kept = false;
@@ -234,8 +245,7 @@ static void nb_q_refill_fn(struct work_struct *work)
 		if (!q)
 			return;
 		raw_spin_lock_irqsave(&nb_q_lock, flags);
-		if (!nb_q_stopping && nb_q_pool_n < NB_Q_POOL &&
-		    nb_q_count + nb_q_pool_n < nb_max_queues) {
+		if (nb_q_pool_room()) {
 			nb_q_pool[nb_q_pool_n] = q;
 			WRITE_ONCE(nb_q_pool_n, nb_q_pool_n + 1);
 			kept = true;
@@ -329,8 +339,6 @@ static void nb_q_remove_where(struct net *net, int ifindex)
 	}
 	raw_spin_unlock_irqrestore(&nb_q_lock, flags);
 	atomic_long_sub(n * nb_q_bytes, &nb_mem_bytes);
-	if (n)
-		nb_q_want_refill();
 }
 
 /* NETDEV_UNREGISTER (also a move to another namespace), under RTNL. */

@@ -43,8 +43,9 @@ for k in 1 2 3; do ip -n $P link add e$k type veth peer name h$k; done
 ktap_eq "rows stay at the cap" "$(nb_mem rows)/$(nb_mem rows_max)" "$CAP/$CAP"
 ktap_eq "untracked_devs counts the 10 devices refused" "$(($(nb_mem untracked_devs) - u0))" 10
 # rows_max rows, of which at most min(rows_max, 512) with a per-CPU NAPI part
-ktap_eq "bytes_worst = 2 x max_ifaces x a row (interface and unknown rows) + napi_rows_max x its per-CPU part" \
-	"$(nb_mem bytes_worst)/$(nb_mem napi_rows_max)" "$((2 * CAP * $(nb_mem row_bytes) + CAP * pcpu))/$CAP"
+ktap_eq "bytes_worst = 2 x max_ifaces x a row (interface and unknown rows) + napi_rows_max x its per-CPU part + NAPI instance table and entries" \
+	"$(nb_mem bytes_worst)/$(nb_mem napi_rows_max)" \
+	"$((2 * CAP * $(nb_mem row_bytes) + CAP * pcpu + $(nb_mem napi_queue_table_bytes) + $(nb_mem napi_queues_max) * $(nb_mem napi_queue_bytes)))/$CAP"
 ktap_eq "$Q has no device row, only unknown and total" \
 	"$(ip netns exec $Q cat $NB_PROC/rcvbuf | awk 'NR > 1 { printf "%s ", $1 }')" "unknown total "
 
