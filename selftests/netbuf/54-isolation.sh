@@ -86,7 +86,7 @@ for pr in "$A ia 10.81 $B ib 10.82" "$B ib 10.82 $A ia 10.81"; do
 	ktap_check "$ns: histogram rows are its devices, unknown, backlog" bash -c \
 		"[ -z \"\$(comm -23 <(echo '$(names $ns histograms)' | tr ' ' '\n' | sed '/^$/d') <(echo '$(devs $ns) unknown backlog' | tr ' ' '\n' | sort -u))\" ]"
 	ktap_eq "$ns: no row of $other's ${theirs}0 in any file" \
-		"$(ip netns exec $ns cat $NB_PROC/rcvbuf $NB_PROC/napi $NB_PROC/histograms | grep -c "^${theirs}0 ")" 0
+		"$(ip netns exec $ns cat $NB_PROC/rcvbuf $NB_PROC/napi $NB_PROC/histograms $NB_PROC/napi_queues $NB_PROC/napi_queue_hist | grep -c "^${theirs}0 ")" 0
 	ev=$(ip netns exec $ns cat $NB_PROC/events)
 	ktap_check "$ns: events recorded on ${mine}0 ($(echo "$ev" | grep -c " ${mine}0 "))" \
 		test "$(echo "$ev" | grep -c " ${mine}0 ")" -gt 0
@@ -102,7 +102,7 @@ else
 	ktap_skip "no ethtool: no veth NAPI"
 fi
 ktap_eq "the initial namespace sees neither" \
-	"$(cat $NB_PROC/rcvbuf $NB_PROC/napi $NB_PROC/histograms $NB_PROC/events | grep -cE '^i[ab][01] | 10\.8[12]\.')" 0
+	"$(cat $NB_PROC/rcvbuf $NB_PROC/napi $NB_PROC/histograms $NB_PROC/napi_queues $NB_PROC/napi_queue_hist $NB_PROC/events | grep -cE '^i[ab][01] | 10\.8[12]\.')" 0
 got=$(ip netns exec $A bash -c "exec 3<$NB_PROC/rcvbuf; exec ip netns exec $B cat <&3" | awk 'NR > 1 { print $1 }' | tr '\n' ' ')
 ktap_check "a file opened in $A and read in $B shows $A's rows ($got)" bash -c "echo '$got' | grep -q 'ia0 ' && ! echo '$got' | grep -q 'ib0 '"
 

@@ -134,7 +134,7 @@ ktap_eq "modes: reset 0200, control 0644, rcvbuf 0444" \
 	"$(stat -L -c %a /proc/$NPID/net/netbuf/reset /proc/$NPID/net/netbuf/control /proc/$NPID/net/netbuf/rcvbuf | tr '\n' ' ')" "200 644 444 "
 
 # ---- what the container sees ----
-files="control events histograms memory napi probes rcvbuf reset version"
+files="control events histograms memory napi napi_queue_hist napi_queues probes rcvbuf reset version"
 ktap_eq "container: /proc/netbuf lists every file" "$(cin ls /proc/netbuf/ | tr '\n' ' ')" "$(echo $files) "
 rcv=$(cin cat /proc/netbuf/rcvbuf)
 rc=$?
