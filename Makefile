@@ -183,6 +183,17 @@ bench: build/bench/nbload
 
 .PHONY: bench
 
+# make bench-mq (issue 18 item 4): the per-poll cost of netbuf's NAPI
+# handlers on a 4-queue veth (4 flows on 4 vCPUs) against a 1-queue one,
+# for the module before per-CPU NAPI counters, after them, and this tree
+# (bench/README.md, "Multiqueue"); records bench/results/mq-KERNEL.md.
+# NETBUF_VM_ACCEL=tcg: the same under multi-threaded TCG (mq-KERNEL-mttcg.md).
+bench-mq:
+	@[ -n "$(strip $(BENCH_KERNELS))" ] || { echo "bench-mq: no 6.1 or 6.12 kernel with image and headers"; exit 1; }
+	bench/mq.sh $(BENCH_KERNELS)
+
+.PHONY: bench-mq
+
 # make mutants (issue 13): plant small faults in module/ (scripts/mutants.py
 # lists them) and run the selftests that should catch each in a guest;
 # prints "mutants: K killed / N total" and fails below 100%. About 2-4 min

@@ -1,0 +1,95 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# bench/mq.sh KVER...: the host half of `make bench-mq` (bench/README.md,
+# "Multiqueue"). For each kernel it builds netbuf.ko at each revision of
+# NB_MQ_REVS ("NAME=REV ...", REV a git revision or "worktree") into
+# build/bench/mq-KVER/NAME/, boots one guest with 4 vCPUs that runs
+# bench/mq-guest.sh, and turns its results into the table of
+# bench/mq-report.py, kept as the committed record bench/results/mq-KVER.md
+# (mq-KVER-mttcg.md under multi-threaded TCG: NETBUF_VM_ACCEL=tcg).
+#
+# Exit: 0 when every kernel's bench ran (whatever the verdict), 1 when one
+# could not run (a build failed, no guest result).
+
+set -u
+REPO=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+OUT=$REPO/build/bench
+# shared: before issue 18 item 1 (device-row NAPI histograms and counters
+# as shared atomics); percpu: item 1 (per-CPU), before the per-queue view;
+# now: this tree (per-CPU plus the per-RX-queue lookup and counters).
+REVS=${NB_MQ_REVS:-"shared=4c6dcde^ percpu=693d680 now=worktree"}
+ROUNDS=${NB_MQ_ROUNDS:-4}
+SECS=${NB_MQ_SECS:-2}
+TIMEOUT=${NB_MQ_TIMEOUT:-1500}
+ACCEL=${NETBUF_VM_ACCEL:-tcg,thread=single}
+[ $# -gt 0 ] || { echo "usage: bench/mq.sh KVER..." >&2; exit 2; }
+mkdir -p "$OUT"
+
+# build KVER NAME REV: netbuf.ko of REV in build/bench/mq-KVER/NAME/.
+build() {
+	local k=$1 name=$2 rev=$3 dir=$OUT/mq-$1/$2 desc
+	rm -rf "$dir"
+	mkdir -p "$dir/module"
+	if [ "$rev" = worktree ]; then
+		cp "$REPO/Kbuild" "$dir/"
+		cp "$REPO"/module/*.c "$REPO"/module/*.h "$dir/module/"
+		desc="worktree at $(git -C "$REPO" describe --always --dirty)"
+	else
+		git -C "$REPO" archive "$rev" Kbuild module | tar -x -C "$dir" || return 1
+		desc="$rev = $(git -C "$REPO" rev-parse --short "$rev")"
+	fi
+	echo "rev $desc" >"$dir/REV"
+	make -C "/lib/modules/$k/build" M="$dir" modules >"$dir/build.log" 2>&1 ||
+		{ tail -20 "$dir/build.log"; return 1; }
+}
+
+suffix=
+case $ACCEL in
+*thread=single*) ;;
+*) suffix=-mttcg ;;
+esac
+
+rc=0
+for k in "$@"; do
+	echo "== bench-mq: $k ($ACCEL, guest limit ${TIMEOUT}s)"
+	names=
+	for nr in $REVS; do
+		name=${nr%%=*}
+		build "$k" "$name" "${nr#*=}" || { echo "!! bench-mq: $k: build of $nr failed"; rc=1; continue 2; }
+		names+=" $name"
+	done
+	res=$OUT/mq-results-$k.txt
+	rm -f "$res"
+	NETBUF_VM_ACCEL=$ACCEL "$REPO/selftests/vm/run" -k "$k" --smp 4 --no-build -t "$TIMEOUT" --out "$OUT" \
+		-- "NB_MQ_MODS='${names# }' NB_MQ_ROUNDS=$ROUNDS NB_MQ_SECS=$SECS bash bench/mq-guest.sh" \
+		2>&1 | tee "$OUT/mq-console-$k$suffix.log"
+	vm=${PIPESTATUS[0]}
+	case $vm in
+	0) ;;
+	126) echo "!! bench-mq: $k: the guest's kernel log shows a warning (see above); numbers kept" ;;
+	*) echo "!! bench-mq: $k: the guest run failed (status $vm)"; rc=1 ;;
+	esac
+	if [ -s "$res" ] && grep -q '^run ' "$res"; then
+		[ -z "$suffix" ] || cp "$res" "$OUT/mq-results-$k$suffix.txt"
+		python3 "$REPO/bench/mq-report.py" "$res" | tee "$OUT/mq-table-$k$suffix.txt"
+		{
+			echo "# make bench-mq: $k"
+			echo
+			echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+			echo "- kernel: $k, 4 vCPUs, qemu -accel $ACCEL"
+			echo "- commit: $(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)"
+			echo "- command: make bench-mq BENCH_KERNELS=$k$([ -n "$suffix" ] && echo " NETBUF_VM_ACCEL=$ACCEL") (bench/mq.sh; guest status $vm)"
+			echo "- host: $(nproc) CPUs, load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
+			echo
+			echo '```'
+			cat "$OUT/mq-table-$k$suffix.txt"
+			echo '```'
+		} >"$REPO/bench/results/mq-$k$suffix.md"
+		echo "(committed record: bench/results/mq-$k$suffix.md)"
+	else
+		echo "!! bench-mq: $k: no results"
+		rc=1
+	fi
+done
+exit $rc
