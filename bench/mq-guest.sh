@@ -4,19 +4,25 @@
 # bench/mq-guest.sh - the guest half of `make bench-mq` (bench/README.md,
 # "Multiqueue"). Run by selftests/vm/run --smp 4 --out DIR: for each module
 # build in $MQ_DIR (one directory per netbuf revision, made by bench/mq.sh),
-# load it with timing=1 and run two workloads, then unload it:
-#   1q  a veth pair with one RX queue, GRO on at the receiver, TSO/GSO off
-#       at the sender, one iperf3 flow from CPU 0: one NAPI instance;
+# load it and run three workloads with timing=1, then the same with the
+# function_graph tracer on its NAPI handlers, then unload it:
+#   1q  a veth pair with one RX queue, GRO on and TSO/GSO off at both ends,
+#       one iperf3 flow from CPU 0: one NAPI instance each way;
+#   1q4 the 1q pair with 4 flows, client and server k on CPU k: one NAPI
+#       instance each way, scheduled on whichever CPU sends while it is idle, with
+#       the same 4 busy vCPUs as 4q (so the guest's own slowdown with 4 busy
+#       vCPUs under TCG hits both alike);
 #   4q  a veth pair with 4 RX queues, the same offloads, 4 iperf3 flows,
-#       client k pinned to CPU k and a0's tx-k steered to CPU k (XPS): veth
+#       client k pinned to CPU k and tx-k steered to CPU k (XPS): veth
 #       schedules RX queue k's NAPI on CPU k, so 4 instances of one device
 #       poll on 4 CPUs at once (the case of issue 18 item 1).
-# Per run it writes a "run" line to $NETBUF_OUT/mq-results-KVER.txt: the
-# napi and napi_time hooks' hits and self_ns deltas from /proc/netbuf/probes,
-# the receiver's rx_packets delta and the flows' receiver Mbit/s.
+# Per run it writes a "run" line to $NETBUF_OUT/mq-results-KVER.txt (the
+# napi and napi_time hooks' hits and self_ns deltas from /proc/netbuf/probes)
+# or a "graph" line (count and median, p10, p90 of the traced durations per
+# handler), with the receiver's rx_packets delta and the flows' Mbit/s.
 # Modules run in palindromic order per round (A B C, then C B A, ...), and
-# within a module's slot the workloads run 1q 4q 4q 1q, so a drift of the
-# host's speed hits all alike.
+# within a module's slot the workloads run 1q 1q4 4q 4q 1q4 1q, so a drift
+# of the host's speed hits all alike.
 #
 # Environment: NB_MQ_MODS (directory names under $MQ_DIR, in order),
 # NB_MQ_ROUNDS (default 4), NB_MQ_SECS (seconds per run, default 2).
@@ -32,6 +38,7 @@ OUTDIR=${NETBUF_OUT:-/tmp}
 RES=$OUTDIR/mq-results-$KVER.txt
 MODS=${NB_MQ_MODS:-}
 ROUNDS=${NB_MQ_ROUNDS:-4}
+WLS="1q 1q4 4q 4q 1q4 1q"
 SECS=${NB_MQ_SECS:-2}
 . "$REPO/selftests/lib/netbuf.sh"
 
@@ -70,16 +77,20 @@ setup() {
 	ip -n $B addr add 10.79.1.2/24 dev b1
 	ip -n $A link set lo up
 	ip -n $B link set lo up
+	# GRO on at both ends (TSO/GSO off at both): the ACKs take a0's NAPI
+	# instances too, not the per-CPU backlog, so every poll the handlers
+	# see is a veth instance's, and 4q's ACKs use 4 queues as its data do.
 	for d in a0 a1; do
-		ip netns exec $A ethtool -K $d tso off gso off >/dev/null || return 1
+		ip netns exec $A ethtool -K $d tso off gso off gro on >/dev/null || return 1
 		ip -n $A link set $d up
 	done
 	for d in b0 b1; do
-		ip netns exec $B ethtool -K $d gro on >/dev/null || return 1
+		ip netns exec $B ethtool -K $d tso off gso off gro on >/dev/null || return 1
 		ip -n $B link set $d up
 	done
 	for k in $(seq 0 $((Q - 1))); do
 		ip netns exec $A sh -c "printf %x $((1 << k)) > /sys/class/net/a0/queues/tx-$k/xps_cpus" || return 1
+		ip netns exec $B sh -c "printf %x $((1 << k)) > /sys/class/net/b0/queues/tx-$k/xps_cpus" || return 1
 	done
 	ip netns exec $A bash -c 'echo warm >/dev/udp/10.79.0.2/9; echo warm >/dev/udp/10.79.1.2/9' || return 1
 	sleep 0.5
@@ -122,12 +133,13 @@ flows() {
 	echo "$((rx1 - rx0)) $mbps"
 }
 
-# run MOD ROUND WL: one run of workload WL (1q or 4q) with module MOD loaded.
+# run MOD ROUND WL: one run of workload WL (1q, 1q4, 4q) with module MOD loaded.
 run() {
 	local n0 t0 n1 t1 out
 	n0=$(probe napi) t0=$(probe napi_time)
 	case $3 in
 	1q) out=$(flows 1 10.79.1.2 b1) ;;
+	1q4) out=$(flows $Q 10.79.1.2 b1) ;;
 	4q) out=$(flows $Q 10.79.0.2 b0) ;;
 	esac || { echo "failed mod=$1 round=$2 wl=$3" >>"$RES"; return 0; }
 	n1=$(probe napi) t1=$(probe napi_time)
@@ -186,6 +198,7 @@ grun() {
 	echo 1 >$T/tracing_on
 	case $3 in
 	1q) out=$(flows 1 10.79.1.2 b1) ;;
+	1q4) out=$(flows $Q 10.79.1.2 b1) ;;
 	4q) out=$(flows $Q 10.79.0.2 b0) ;;
 	esac || { echo 0 >$T/tracing_on; echo "failed mod=$1 round=$2 wl=$3 graph" >>"$RES"; return 0; }
 	echo 0 >$T/tracing_on
@@ -214,13 +227,13 @@ for r in $(seq 1 "$ROUNDS"); do
 		echo timing=1 >/proc/netbuf/control || die "timing=1 refused by $m"
 		clk=$(awk '$1 == "timing_clock_ns" { print $2 }' /proc/netbuf/control)
 		echo "clock mod=$m round=$r timing_clock_ns=${clk:-0}" >>"$RES"
-		for wl in 1q 4q 4q 1q; do
+		for wl in $WLS; do
 			run "$m" "$r" "$wl"
 		done
 		echo timing=0 >/proc/netbuf/control
 		if [ "${NB_MQ_GRAPH:-1}" = 1 ]; then
 			graph_on || die "function_graph on $GRAPH_FUNCS failed"
-			for wl in 1q 4q 4q 1q; do
+			for wl in $WLS; do
 				grun "$m" "$r" "$wl"
 			done
 			graph_off

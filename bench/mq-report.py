@@ -3,12 +3,13 @@
 """bench/mq-report.py RESULTS: the table of `make bench-mq` from the raw
 lines bench/mq-guest.sh wrote (bench/README.md, "Multiqueue").
 
-Per module revision and workload (1q: one RX queue, one flow; 4q: 4 RX
-queues, 4 flows on 4 CPUs), the per-poll cost of netbuf's NAPI handlers:
+Per module revision and workload (1q: one RX queue, one flow; 1q4: one RX
+queue, 4 flows on 4 CPUs; 4q: 4 RX queues, 4 flows on 4 CPUs), the per-poll cost of netbuf's NAPI handlers:
 (napi self_ns + napi_time self_ns) / napi hits of each run, minimum and
 median over the runs. The minimum is the least disturbed figure (a vCPU
 switch or a host pause inside a handler can only add time), as in
-bench/report.py; the verdict compares minima."""
+bench/report.py. The verdict is judged on the function_graph medians per
+call of the napi_poll handler (see bench/README.md)."""
 
 import statistics
 import sys
@@ -40,21 +41,16 @@ def parse(path):
     return head, mods, runs, graphs, clocks, failed, errors
 
 
-def pairs(graphs, mod):
-    """4q/1q of nb_napi_tp's median per call for each adjacent pair of runs
-    of one module slot (1q 4q 4q 1q: runs 0-1 and 3-2)."""
+def slot_ratios(rows, mod, other, val):
+    """Per slot (module, round): the mean of val(row) over the slot's 4q
+    runs over its mean over the OTHER (1q4 or 1q) runs."""
     slot = {}
-    for r in graphs:
-        if r["mod"] == mod and int(r["napi_calls"]) > 0:
-            slot.setdefault(r["round"], []).append(r)
-    out = []
-    for runs in slot.values():
-        for i in range(0, len(runs) - 1, 2):
-            x, y = runs[i], runs[i + 1]
-            q1, q4 = (x, y) if x["wl"] == "1q" else (y, x)
-            if q1["wl"] == "1q" and q4["wl"] == "4q":
-                out.append(float(q4["napi_med"]) / float(q1["napi_med"]))
-    return out
+    for r in rows:
+        v = val(r)
+        if r["mod"] == mod and v is not None:
+            slot.setdefault(r["round"], {}).setdefault(r["wl"], []).append(v)
+    return [statistics.mean(d["4q"]) / statistics.mean(d[other])
+            for d in slot.values() if d.get("4q") and d.get(other)]
 
 
 def fig(vals):
@@ -63,48 +59,61 @@ def fig(vals):
     return "%6.0f [%6.0f] n=%d" % (min(vals), statistics.median(vals), len(vals))
 
 
+def judge(pr):
+    if not pr:
+        return "-"
+    med = statistics.median(pr)
+    return "%.3f [%.3f-%.3f] n=%d %s%s" % (
+        med, min(pr), max(pr), len(pr), "PASS" if med <= 1 else "MISS",
+        " (noise)" if min(pr) <= 1 < max(pr) else "")
+
+
+def napi_self(r):
+    h = int(r["napi_hits"])
+    return int(r["napi_ns"]) / h if h > 0 else None
+
+
+def napi_graph(r):
+    return float(r["napi_med"]) if int(r["napi_calls"]) > 0 else None
+
+
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: mq-report.py RESULTS")
-    head, mods, runs, graphs, clocks, failed, errors = parse(sys.argv[1])
+    args = sys.argv[1:]
+    icount = bool(args) and args[0] == "--icount"
+    if icount:
+        args = args[1:]
+    if len(args) != 1:
+        sys.exit("usage: mq-report.py [--icount] RESULTS")
+    head, mods, runs, graphs, clocks, failed, errors = parse(args[0])
     for e in errors:
         print("!! " + e)
     if not runs:
-        sys.exit("mq-report: no runs in " + sys.argv[1])
+        sys.exit("mq-report: no runs in " + args[0])
+    unit = "instr" if icount else "ns"
     print("== netbuf bench-mq: %s" % head)
+    if icount:
+        print("qemu -icount shift=0: the guest's clock advances 1 ns per guest instruction, so every time")
+        print("below is a count of guest instructions ('instr'), not host time")
     print("failed runs (left out): %d of %d" % (len(failed), len(failed) + len(runs) + len(graphs)))
     print()
-    wls = [("1q", "1 RX queue, 1 flow"), ("4q", "4 RX queues, 4 flows/4 CPUs")]
-    cost, part = {}, {}
+    wls = [("1q", "1 queue, 1 flow"), ("1q4", "1 queue, 4 flows/CPUs"), ("4q", "4 queues, 4 flows/CPUs")]
+    part = {}
     for r in runs:
         hits = int(r["napi_hits"])
         if hits <= 0:
             continue
-        key = (r["mod"], r["wl"])
-        cost.setdefault(key, []).append((int(r["napi_ns"]) + int(r["nt_ns"])) / hits)
-        p = part.setdefault(key, {"napi": [], "nt": [], "pkts": [], "mbps": [], "polls": []})
+        p = part.setdefault((r["mod"], r["wl"]), {"napi": [], "nt": [], "pkts": [], "mbps": [], "polls": []})
         p["napi"].append(int(r["napi_ns"]) / hits)
         p["nt"].append(int(r["nt_ns"]) / hits)
         p["pkts"].append(int(r["rx"]) / hits)
         p["mbps"].append(float(r["mbps"]))
         p["polls"].append(hits)
 
-    print("Per-poll cost of netbuf's NAPI handlers, ns: (napi + napi_time self_ns) / napi hits per run;")
-    print("min [median] n=runs (timing=1: each handler run includes about one local_clock() read; no dispatch)")
-    print("  %-8s %-36s %-24s %-24s %s" % ("module", "revision", wls[0][1], wls[1][1], "4q/1q (min, median)"))
-    verdict = []
-    for m, desc in mods:
-        a, b = cost.get((m, "1q"), []), cost.get((m, "4q"), [])
-        ratio = "-"
-        if a and b:
-            ratio = "%.3f, %.3f" % (min(b) / min(a), statistics.median(b) / statistics.median(a))
-            verdict.append((m, min(a), min(b)))
-        rev = desc.split(" rev ", 1)[-1] if " rev " in desc else desc
-        print("  %-8s %-36s %-24s %-24s %s" % (m, rev[:36], fig(a), fig(b), ratio))
-    print()
-    print("The parts, ns per poll (min [median]), and the workload per run (median):")
+    print("Self-timing (timing=1), %s per poll: napi = the napi_poll handler's self_ns / its hits," % unit)
+    print("napi_time = the softirq_entry handler's self_ns / napi hits; min [median] n=runs; each handler")
+    print("run includes about one local_clock() read of the timing itself; no dispatch")
     print("  %-8s %-3s %-22s %-22s %10s %10s %10s %10s" % (
-        "module", "wl", "napi", "napi_time", "polls/run", "pkts/poll", "Mbit/s", "clock_ns"))
+        "module", "wl", "napi", "napi_time", "polls/run", "pkts/poll", "Mbit/s", "clock_" + unit))
     for m, _ in mods:
         for wl, _ in wls:
             p = part.get((m, wl))
@@ -115,29 +124,25 @@ def main():
                 m, wl, fig(p["napi"]), fig(p["nt"]), statistics.median(p["polls"]),
                 statistics.median(p["pkts"]), statistics.median(p["mbps"]),
                 "%.0f" % statistics.median(clk) if clk else "-"))
-    print("  (self_ns is a sum: one vCPU switch inside a handler adds the other vCPUs' time slices to it;")
-    print("   with 4 busy vCPUs on one host thread that happens often, so 4q's sums are inflated; see below)")
+    if not icount:
+        print("  (a sum: a vCPU switch inside a handler adds the other vCPUs' turns to it; with 4 busy vCPUs")
+        print("   on one host thread that happens often: see bench/README.md)")
     print()
     g = {}
     for r in graphs:
         if int(r["napi_calls"]) <= 0:
             continue
-        k = (r["mod"], r["wl"])
-        d = g.setdefault(k, {"napi": [], "sirq": [], "per": [], "calls": [], "p90": [], "over": 0})
+        d = g.setdefault((r["mod"], r["wl"]), {"napi": [], "sirq": [], "per": [], "calls": [], "p90": [], "over": 0})
         d["napi"].append(float(r["napi_med"]))
         d["sirq"].append(float(r["sirq_med"]))
         d["per"].append(int(r["sirq_calls"]) / int(r["napi_calls"]))
         d["calls"].append(int(r["napi_calls"]))
         d["p90"].append(float(r["napi_p90"]))
         d["over"] += int(r.get("overrun", "0"))
-    gv = []
     if g:
-        print("Per call, from the function_graph tracer on nb_napi_tp (the napi_poll handler: the per-poll")
-        print("handler, where the device row, the per-CPU part and the per-queue entry are counted) and")
-        print("nb_softirq_entry (napi_time: a timestamp per softirq, the same code in every revision; how often")
-        print("it runs per poll depends on the workload's other softirqs). Timing off, as in use. Each run's")
-        print("median duration per call; min [median] over runs. Includes the graph tracer's own entry/return")
-        print("overhead, the same for every revision and workload.")
+        print("function_graph (timing off, as in use) on nb_napi_tp (the napi_poll handler) and nb_softirq_entry")
+        print("(napi_time's): each run's median %s per call, min [median] over runs; includes the tracer's own" % unit)
+        print("entry/return overhead, the same for every build; sirq/poll: softirq_entry calls per poll")
         print("  %-8s %-3s %-22s %-22s %10s %10s %10s %8s" % (
             "module", "wl", "napi_poll handler", "softirq_entry", "sirq/poll", "napi p90", "polls/run", "overrun"))
         for m, _ in mods:
@@ -148,32 +153,56 @@ def main():
                 print("  %-8s %-3s %-22s %-22s %10.2f %10.0f %10.0f %8d" % (
                     m, wl, fig(d["napi"]), fig(d["sirq"]), statistics.median(d["per"]),
                     statistics.median(d["p90"]), statistics.median(d["calls"]), d["over"]))
-            a, b = g.get((m, "1q")), g.get((m, "4q"))
-            if a and b:
-                gv.append((m, statistics.median(a["napi"]), statistics.median(b["napi"]),
-                           pairs(graphs, m)))
         print()
-    print("Issue 18's criterion, the per-poll cost on 4 queues no higher than on 1:")
-    if gv:
-        print(" by the napi_poll handler's function_graph medians per call (the figure a vCPU switch inside a")
-        print(" few calls cannot move); 4q/1q per pair of adjacent runs (a module's slot runs 1q 4q 4q 1q: two")
-        print(" pairs a few seconds apart, so the host's drift cancels), median [min-max] over the pairs;")
-        print(" PASS when the median pair is at most 1, '(noise)' when the pairs fall on both sides of 1:")
-        for m, a, b, pr in gv:
-            if pr:
-                med = statistics.median(pr)
-                print("  %-8s 1q %6.0f ns, 4q %6.0f ns (medians over runs); pairs 4q/1q %.3f [%.3f-%.3f] n=%d: %s%s" % (
-                    m, a, b, med, min(pr), max(pr), len(pr), "PASS" if med <= 1 else "MISS",
-                    " (noise)" if min(pr) <= 1 < max(pr) else ""))
-    print(" by self-timing sums (minima; inflated under 4 busy vCPUs, shown for completeness):")
-    for m, a, b in verdict:
-        print("  %-8s 1q %6.0f ns, 4q %6.0f ns: %s" % (m, a, b, "PASS" if b <= a else "MISS"))
-    base = gv if gv else verdict
-    if len(base) > 1:
-        first = base[0]
-        print("Against %s (same guest run, %s):" % (first[0], "function_graph medians" if gv else "self-timing minima"))
-        for row in base[1:]:
-            print("  %-8s 1q %.3f, 4q %.3f" % (row[0], row[1] / first[1], row[2] / first[2]))
+
+    print("Issue 18's criterion, the per-poll handler cost on 4 queues no higher than on 1, on the napi_poll")
+    print("handler: 4q against 1q (one flow) and against 1q4 (the same 4 flows and busy vCPUs, one queue).")
+    if icount:
+        print("Instruction counts do not drift with the host, so: the median over all runs of each workload,")
+        print("4q's over the other's (the minima's ratio beside it); PASS when the medians' ratio is at most 1")
+        print("  %-8s %-6s %-30s %-30s" % ("module", "from", "4q/1q medians (minima)", "4q/1q4 medians (minima)"))
+        measures = [("self", runs, napi_self), ("graph", graphs, napi_graph)]
+        for m, _ in mods:
+            for name, rows, val in measures:
+                by = {}
+                for r in rows:
+                    v = val(r)
+                    if r["mod"] == m and v is not None:
+                        by.setdefault(r["wl"], []).append(v)
+                cells = []
+                for other in ("1q", "1q4"):
+                    a, b = by.get(other), by.get("4q")
+                    if not a or not b:
+                        cells.append("-")
+                        continue
+                    rm = statistics.median(b) / statistics.median(a)
+                    cells.append("%.3f (%.3f) %s" % (rm, min(b) / min(a), "PASS" if rm <= 1 else "MISS"))
+                print("  %-8s %-6s %-30s %-30s" % (m, name, cells[0], cells[1]))
+        print("  (self: napi self_ns per hit; graph: the traced median per call, which moves in steps of the")
+        print("   trace clock's resolution)")
+    else:
+        print("Per slot (a module in one round: 1q 1q4 4q 4q 1q4 1q, so the host's drift cancels) the mean of")
+        print("its 4q runs over the mean of the other's; median [min-max] n=slots; PASS when the median is at")
+        print("most 1, (noise) when slots fall on both sides of 1")
+        print("  %-8s %-6s %-36s %-36s" % ("module", "from", "4q/1q", "4q/1q4"))
+        for m, _ in mods:
+            for name, rows, val in [("graph", graphs, napi_graph), ("self", runs, napi_self)]:
+                print("  %-8s %-6s %-36s %-36s" % (m, name, judge(slot_ratios(rows, m, "1q", val)),
+                                                  judge(slot_ratios(rows, m, "1q4", val))))
+        print("  (graph first: without -icount a sum takes in other vCPUs' turns, a median per call does not)")
+    if len(mods) > 1:
+        first = mods[0][0]
+        print("Against %s, napi_poll handler per poll (median over runs, %s):" % (
+            first, "self-timing" if icount else "function_graph"))
+        src = part if icount else g
+        for m, _ in mods[1:]:
+            out = []
+            for wl, _ in wls:
+                a, b = src.get((first, wl)), src.get((m, wl))
+                if a and b:
+                    out.append("%s %.3f (%+.0f %s)" % (wl, statistics.median(b["napi"]) / statistics.median(a["napi"]),
+                                                      statistics.median(b["napi"]) - statistics.median(a["napi"]), unit))
+            print("  %-8s %s" % (m, ", ".join(out)))
 
 
 if __name__ == "__main__":

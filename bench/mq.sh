@@ -7,7 +7,8 @@
 # build/bench/mq-KVER/NAME/, boots one guest with 4 vCPUs that runs
 # bench/mq-guest.sh, and turns its results into the table of
 # bench/mq-report.py, kept as the committed record bench/results/mq-KVER.md
-# (mq-KVER-mttcg.md under multi-threaded TCG: NETBUF_VM_ACCEL=tcg).
+# (mq-KVER-wall.md without -icount, mq-KVER-mttcg.md under multi-threaded
+# TCG: NETBUF_VM_ACCEL=tcg).
 #
 # Exit: 0 when every kernel's bench ran (whatever the verdict), 1 when one
 # could not run (a build failed, no guest result).
@@ -23,6 +24,12 @@ ROUNDS=${NB_MQ_ROUNDS:-4}
 SECS=${NB_MQ_SECS:-2}
 TIMEOUT=${NB_MQ_TIMEOUT:-1500}
 ACCEL=${NETBUF_VM_ACCEL:-tcg,thread=single}
+# qemu -icount shift=0: the guest's clock advances by one ns per guest
+# instruction executed, so the handlers' times are instruction counts, the
+# same on a busy host or an idle one (bench/README.md). NB_MQ_ICOUNT= (empty)
+# turns it off (wall-clock times, record mq-KVER-wall.md); multi-threaded
+# TCG cannot count instructions.
+ICOUNT=${NB_MQ_ICOUNT-shift=0,sleep=off}
 [ $# -gt 0 ] || { echo "usage: bench/mq.sh KVER..." >&2; exit 2; }
 mkdir -p "$OUT"
 
@@ -46,13 +53,13 @@ build() {
 
 suffix=
 case $ACCEL in
-*thread=single*) ;;
-*) suffix=-mttcg ;;
+*thread=single*) [ -n "$ICOUNT" ] || suffix=-wall ;;
+*) suffix=-mttcg ICOUNT= ;;
 esac
 
 rc=0
 for k in "$@"; do
-	echo "== bench-mq: $k ($ACCEL, guest limit ${TIMEOUT}s)"
+	echo "== bench-mq: $k ($ACCEL${ICOUNT:+, icount $ICOUNT}, guest limit ${TIMEOUT}s)"
 	names=
 	for nr in $REVS; do
 		name=${nr%%=*}
@@ -61,7 +68,7 @@ for k in "$@"; do
 	done
 	res=$OUT/mq-results-$k.txt
 	rm -f "$res"
-	NETBUF_VM_ACCEL=$ACCEL "$REPO/selftests/vm/run" -k "$k" --smp 4 --no-build -t "$TIMEOUT" --out "$OUT" \
+	NETBUF_VM_ACCEL=$ACCEL NETBUF_VM_ICOUNT=$ICOUNT "$REPO/selftests/vm/run" -k "$k" --smp 4 --no-build -t "$TIMEOUT" --out "$OUT" \
 		-- "NB_MQ_MODS='${names# }' NB_MQ_ROUNDS=$ROUNDS NB_MQ_SECS=$SECS bash bench/mq-guest.sh" \
 		2>&1 | tee "$OUT/mq-console-$k$suffix.log"
 	vm=${PIPESTATUS[0]}
@@ -72,14 +79,14 @@ for k in "$@"; do
 	esac
 	if [ -s "$res" ] && grep -q '^run ' "$res"; then
 		[ -z "$suffix" ] || cp "$res" "$OUT/mq-results-$k$suffix.txt"
-		python3 "$REPO/bench/mq-report.py" "$res" | tee "$OUT/mq-table-$k$suffix.txt"
+		python3 "$REPO/bench/mq-report.py" ${ICOUNT:+--icount} "$res" | tee "$OUT/mq-table-$k$suffix.txt"
 		{
 			echo "# make bench-mq: $k"
 			echo
 			echo "- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-			echo "- kernel: $k, 4 vCPUs, qemu -accel $ACCEL"
+			echo "- kernel: $k, 4 vCPUs, qemu -accel $ACCEL${ICOUNT:+ -icount $ICOUNT}"
 			echo "- commit: $(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)"
-			echo "- command: make bench-mq BENCH_KERNELS=$k$([ -n "$suffix" ] && echo " NETBUF_VM_ACCEL=$ACCEL") (bench/mq.sh; guest status $vm)"
+			echo "- command: make bench-mq BENCH_KERNELS=$k NB_MQ_ROUNDS=$ROUNDS NB_MQ_SECS=$SECS$([ "$suffix" = -mttcg ] && echo " NETBUF_VM_ACCEL=$ACCEL")$([ "$suffix" = -wall ] && echo " NB_MQ_ICOUNT=") (bench/mq.sh; guest status $vm)"
 			echo "- host: $(nproc) CPUs, load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
 			echo
 			echo '```'
