@@ -185,9 +185,10 @@ bench: build/bench/nbload
 
 # make bench-mq (issue 18 item 4): the per-poll cost of netbuf's NAPI
 # handlers on a 4-queue veth (4 flows on 4 vCPUs) against a 1-queue one,
-# for the module before per-CPU NAPI counters, after them, and this tree
-# (bench/README.md, "Multiqueue"); records bench/results/mq-KERNEL.md.
-# NETBUF_VM_ACCEL=tcg: the same under multi-threaded TCG (mq-KERNEL-mttcg.md).
+# for the module before per-CPU NAPI counters, after them, and this tree,
+# in guest instructions (qemu -icount; bench/README.md, "Multiqueue");
+# records bench/results/mq-KERNEL.md. NB_MQ_ICOUNT= for wall-clock times
+# (mq-KERNEL-wall.md), NETBUF_VM_ACCEL=tcg under multi-threaded TCG.
 bench-mq:
 	@[ -n "$(strip $(BENCH_KERNELS))" ] || { echo "bench-mq: no 6.1 or 6.12 kernel with image and headers"; exit 1; }
 	bench/mq.sh $(BENCH_KERNELS)
