@@ -218,27 +218,24 @@ mutants: tool
 EXPERIMENT_KERNELS ?= $(STRESS_KERNELS)
 EXPERIMENT_TESTS ?= selftests/experiment/[0-9]*.sh
 NB_EXP_ROUNDS ?= 5
-# NETBUF_VM_ACCEL=tcg (multi-threaded TCG: each vCPU its own host thread, so
-# a collapse's time holds no other vCPU's turn) records experiment-KVER-mttcg.md.
-EXP_SUFFIX = $(if $(NETBUF_VM_ACCEL),$(if $(findstring thread=single,$(NETBUF_VM_ACCEL)),,-mttcg))
 experiment: tool
 	@[ -n "$(EXPERIMENT_KERNELS)" ] || { echo "experiment: no 6.1 or 6.12 kernel with image and headers"; exit 1; }
 	@set -e; for k in $(EXPERIMENT_KERNELS); do $(MAKE) -s vmbuild KERNELRELEASE=$$k; done
 	@$(MAKE) -s -C selftests/workload
 	@mkdir -p build/experiment-logs bench/results; rc=0; \
 	for k in $(EXPERIMENT_KERNELS); do \
-		log=build/experiment-logs/$$k$(EXP_SUFFIX).log; \
+		log=build/experiment-logs/$$k.log; \
 		echo "== experiments, NB_EXP_ROUNDS=$(NB_EXP_ROUNDS), in a $$k guest (log: $$log)"; \
 		selftests/vm/run -k $$k --no-build -t 2400 -- \
 			"NB_EXP_ROUNDS=$(NB_EXP_ROUNDS) NB_TEST_TIMEOUT=2000 selftests/run-suite.sh $(EXPERIMENT_TESTS)" \
 			>$$log 2>&1 || rc=1; \
 		{ scripts/record-head.sh "make experiment: $$k" \
-			"make experiment EXPERIMENT_KERNELS=$$k NB_EXP_ROUNDS=$(NB_EXP_ROUNDS)$(if $(NETBUF_VM_ACCEL), NETBUF_VM_ACCEL=$(NETBUF_VM_ACCEL))" $$log; \
+			"make experiment EXPERIMENT_KERNELS=$$k NB_EXP_ROUNDS=$(NB_EXP_ROUNDS)" $$log; \
 		  echo '```'; grep -E '^    (#|(not )?ok [0-9]+ )|^(not )?ok [0-9]+ |^vm/run' $$log | \
 			grep -vE '^    # (compare|advise): *$$' | sed 's/^    //'; echo '```'; \
-		} >bench/results/experiment-$$k$(EXP_SUFFIX).md; \
+		} >bench/results/experiment-$$k.md; \
 		grep -E '^    (not )?ok [0-9]+ |^SUITE|^vm/run' $$log | sed 's/^/  /'; \
-		echo "(record: bench/results/experiment-$$k$(EXP_SUFFIX).md)"; \
+		echo "(record: bench/results/experiment-$$k.md)"; \
 	done; \
 	exit $$rc
 
