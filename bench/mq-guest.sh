@@ -101,13 +101,15 @@ setup() {
 	sleep 0.5
 }
 
-# probe HOOK: "hits self_ns" of HOOK in /proc/netbuf/probes.
+# probe HOOK: "hits self_ns" of HOOK in /proc/netbuf/probes; fails when
+# the hook is missing or not active.
 probe() {
-	local hook _sym _type _state hits _miss self _note
-	while read -r hook _sym _type _state hits _miss self _note; do
-		[ "$hook" = "$1" ] && { echo "$hits $self"; return; }
+	local hook _sym _type state hits _miss self _note
+	while read -r hook _sym _type state hits _miss self _note; do
+		[ "$hook" = "$1" ] && [ "$state" = active ] && { echo "$hits $self"; return 0; }
 	done </proc/netbuf/probes
-	echo "0 0"
+	echo "mq-guest: hook $1 missing or not active" >&2
+	return 1
 }
 
 # flows NFLOWS ADDR DEV: NFLOWS iperf3 flows to ADDR for SECS, client and
@@ -115,20 +117,24 @@ probe() {
 # its wakeups stay on the CPU); prints "rx_packets_delta mbps" (receiver side, summed).
 flows() {
 	local n=$1 addr=$2 dev=$3 k pids=() srv=() rx0 rx1 mbps rc=0
+	rm -f /tmp/nbmq-flow.*
 	for k in $(seq 0 $((n - 1))); do
 		ip netns exec $B taskset -c $k iperf3 -s -1 -p $((5700 + k)) >/dev/null 2>&1 &
 		srv+=($!)
 	done
 	for k in $(seq 0 $((n - 1))); do
-		nb_wait_listen $B $((5700 + k)) || return 1
+		nb_wait_listen $B $((5700 + k)) || { kill "${srv[@]}" 2>/dev/null; wait; return 1; }
 	done
 	rx0=$(nb_sysfs_stat $B "$dev" rx_packets)
+	# A client that hangs is cut off; a server whose client failed is
+	# killed, so a failed run costs seconds, not the guest's time limit.
 	for k in $(seq 0 $((n - 1))); do
-		ip netns exec $A taskset -c $k iperf3 -c "$addr" -p $((5700 + k)) -t "$SECS" -f m \
-			>/tmp/nbmq-flow.$k 2>&1 &
+		ip netns exec $A taskset -c $k timeout $((SECS + 30)) \
+			iperf3 -c "$addr" -p $((5700 + k)) -t "$SECS" -f m >/tmp/nbmq-flow.$k 2>&1 &
 		pids+=($!)
 	done
 	for k in "${pids[@]}"; do wait "$k" || rc=1; done
+	[ $rc = 0 ] || kill "${srv[@]}" 2>/dev/null
 	for k in "${srv[@]}"; do wait "$k" 2>/dev/null; done
 	rx1=$(nb_sysfs_stat $B "$dev" rx_packets)
 	[ $rc = 0 ] || { sed 's/^/# /' /tmp/nbmq-flow.* >&2; return 1; }
@@ -141,13 +147,15 @@ flows() {
 # run MOD ROUND WL: one run of workload WL (1q, 1q4, 4q) with module MOD loaded.
 run() {
 	local n0 t0 n1 t1 out
-	n0=$(probe napi) t0=$(probe napi_time)
+	n0=$(probe napi) && t0=$(probe napi_time) ||
+		{ echo "failed mod=$1 round=$2 wl=$3 probes" >>"$RES"; return 0; }
 	case $3 in
 	1q) out=$(flows 1 10.79.1.2 b1) ;;
 	1q4) out=$(flows $Q 10.79.1.2 b1) ;;
 	4q) out=$(flows $Q 10.79.0.2 b0) ;;
 	esac || { echo "failed mod=$1 round=$2 wl=$3" >>"$RES"; return 0; }
-	n1=$(probe napi) t1=$(probe napi_time)
+	n1=$(probe napi) && t1=$(probe napi_time) ||
+		{ echo "failed mod=$1 round=$2 wl=$3 probes" >>"$RES"; return 0; }
 	set -- "$1" "$2" "$3" $n0 $t0 $n1 $t1 $out
 	# $4 $5 napi before, $6 $7 napi_time before, $8 $9 napi after,
 	# ${10} ${11} napi_time after, ${12} rx packets, ${13} Mbit/s
@@ -187,8 +195,8 @@ graph_stats() {
 	for f in $GRAPH_FUNCS; do
 		awk -F'|' -v f="$f" '
 			index($2, f) && ($2 ~ /\(\);/ || $2 ~ /\}/) &&
-			match($1, /[0-9]+\.[0-9]+ us/) {
-				print substr($1, RSTART, RLENGTH - 3) * 1000 }' $T/trace |
+			match($1, /[0-9]+(\.[0-9]+)? us/) {
+				printf "%.0f\n", substr($1, RSTART, RLENGTH - 3) * 1000 }' $T/trace |
 		sort -n | awk '{ v[NR] = $1 } END {
 			if (!NR) { printf "0 0 0 0 "; exit }
 			printf "%d %.0f %.0f %.0f ", NR, v[int((NR + 1) / 2)],

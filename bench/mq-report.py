@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""bench/mq-report.py RESULTS: the table of `make bench-mq` from the raw
-lines bench/mq-guest.sh wrote (bench/README.md, "Multiqueue").
+"""bench/mq-report.py [--icount] RESULTS: the table of `make bench-mq`
+from the raw lines bench/mq-guest.sh wrote (bench/README.md,
+"Multiqueue").
 
-Per module revision and workload (1q: one RX queue, one flow; 1q4: one RX
-queue, 4 flows on 4 CPUs; 4q: 4 RX queues, 4 flows on 4 CPUs), the per-poll cost of netbuf's NAPI handlers:
-(napi self_ns + napi_time self_ns) / napi hits of each run, minimum and
-median over the runs. The minimum is the least disturbed figure (a vCPU
-switch or a host pause inside a handler can only add time), as in
-bench/report.py. The verdict is judged on the function_graph medians per
-call of the napi_poll handler (see bench/README.md)."""
+Per module build and workload (1q: one RX queue, one flow; 1q4: one RX
+queue, 4 flows on 4 CPUs; 4q: 4 RX queues, 4 flows on 4 CPUs): the
+self-timing of netbuf's two NAPI handlers per poll, and the function_graph
+median per call of each. --icount: the guest counted instructions (qemu
+-icount shift=0); self-timing runs above 1.5 times the workload's fastest
+(a vCPU switch inside a handler) are left out and counted, and the verdict
+compares medians over the runs. Without it (wall clock), the verdict
+compares slots (a module in one round) on the function_graph medians."""
 
 import statistics
 import sys
@@ -50,18 +52,26 @@ def slot_ratios(rows, mod, other, val):
         if r["mod"] == mod and v is not None:
             slot.setdefault(r["round"], {}).setdefault(r["wl"], []).append(v)
     return [statistics.mean(d["4q"]) / statistics.mean(d[other])
-            for d in slot.values() if d.get("4q") and d.get(other)]
+            for d in slot.values() if d.get("4q") and d.get(other) and statistics.mean(d[other]) > 0]
 
 
 def clean(vals):
     """Self-timing runs without the vCPU-switch outliers (above 1.5 times
     the fastest run of the same workload)."""
+    if min(vals) <= 0:
+        return vals
     return [v for v in vals if v <= 1.5 * min(vals)]
 
 
-def fig(vals):
+def fig(vals, drop=False):
+    """min [median] n=runs; drop: without the outlier runs (clean())."""
     if not vals:
         return "-"
+    if drop:
+        n = len(vals)
+        vals = clean(vals)
+        if len(vals) < n:
+            return "%6.0f [%6.0f] n=%d-%d" % (min(vals), statistics.median(vals), n, n - len(vals))
     return "%6.0f [%6.0f] n=%d" % (min(vals), statistics.median(vals), len(vals))
 
 
@@ -100,7 +110,10 @@ def main():
     if icount:
         print("qemu -icount shift=0: the guest's clock advances 1 ns per guest instruction, so every time")
         print("below is a count of guest instructions ('instr'), not host time")
-    print("failed runs (left out): %d of %d" % (len(failed), len(failed) + len(runs) + len(graphs)))
+    nopoll = sum(1 for r in runs if int(r["napi_hits"]) <= 0) + \
+        sum(1 for r in graphs if int(r["napi_calls"]) <= 0)
+    print("failed runs (left out): %d of %d; runs without a poll (left out): %d" % (
+        len(failed), len(failed) + len(runs) + len(graphs), nopoll))
     print()
     wls = [("1q", "1 queue, 1 flow"), ("1q4", "1 queue, 4 flows/CPUs"), ("4q", "4 queues, 4 flows/CPUs")]
     part = {}
@@ -117,9 +130,10 @@ def main():
 
     print("Self-timing (timing=1), %s per poll: napi = the napi_poll handler's self_ns / its hits," % unit)
     print("napi_time = the softirq_entry handler's self_ns / napi hits; min [median] n=runs; each handler")
-    print("run includes about one local_clock() read of the timing itself; no dispatch")
+    print("run includes about one local_clock() read of the timing itself; no dispatch. n=R-D: R runs, D left")
+    print("out (napi only; see below). rx/poll: the receiver's data packets over the polls of both directions")
     print("  %-8s %-3s %-22s %-22s %10s %10s %10s %10s" % (
-        "module", "wl", "napi", "napi_time", "polls/run", "pkts/poll", "Mbit/s", "clock_" + unit))
+        "module", "wl", "napi", "napi_time", "polls/run", "rx/poll", "Mbit/s", "clock_" + unit))
     for m, _ in mods:
         for wl, _ in wls:
             p = part.get((m, wl))
@@ -127,7 +141,7 @@ def main():
                 continue
             clk = clocks.get(m, [])
             print("  %-8s %-3s %-22s %-22s %10.0f %10.1f %10.1f %10s" % (
-                m, wl, fig(p["napi"]), fig(p["nt"]), statistics.median(p["polls"]),
+                m, wl, fig(p["napi"], icount), fig(p["nt"]), statistics.median(p["polls"]),
                 statistics.median(p["pkts"]), statistics.median(p["mbps"]),
                 "%.0f" % statistics.median(clk) if clk else "-"))
     if not icount:
@@ -190,6 +204,9 @@ def main():
                     if not a or not b:
                         cells.append("-")
                         continue
+                    if statistics.median(a) <= 0 or min(a) <= 0:
+                        cells.append("-")
+                        continue
                     rm = statistics.median(b) / statistics.median(a)
                     cells.append("%.3f (%.3f) %s%s" % (
                         rm, min(b) / min(a), "PASS" if rm <= 1 else "MISS",
@@ -197,8 +214,8 @@ def main():
                 print("  %-8s %-6s %-34s %-34s %s" % (m, name, cells[0], cells[1],
                                                     "%d of %d runs" % (out, out + sum(len(v) for v in by.values()))
                                                     if name == "self" else "-"))
-        print("  (self: napi self_ns per hit; graph: the traced median per call, which moves in steps of the")
-        print("   trace clock's resolution)")
+        print("  (self: napi self_ns per hit; graph: the traced median per call, the handler's most common path,")
+        print("   which is often the same in every run)")
     else:
         print("Per slot (a module in one round: 1q 1q4 4q 4q 1q4 1q, so the host's drift cancels) the mean of")
         print("its 4q runs over the mean of the other's; median [min-max] n=slots; PASS when the median is at")
@@ -222,6 +239,8 @@ def main():
                     x, y = a["napi"], b["napi"]
                     if icount:
                         x, y = clean(x), clean(y)
+                    if statistics.median(x) <= 0:
+                        continue
                     out.append("%s %.3f (%+.0f %s)" % (wl, statistics.median(y) / statistics.median(x),
                                                       statistics.median(y) - statistics.median(x), unit))
             print("  %-8s %s" % (m, ", ".join(out)))

@@ -10,8 +10,9 @@
 # (mq-KVER-wall.md without -icount, mq-KVER-mttcg.md under multi-threaded
 # TCG: NETBUF_VM_ACCEL=tcg).
 #
-# Exit: 0 when every kernel's bench ran (whatever the verdict), 1 when one
-# could not run (a build failed, no guest result).
+# Exit: 0 when every kernel's bench ran whole (whatever the verdict), 1 when
+# one did not (a build failed, the guest failed, warned or timed out, the
+# report failed): then no record is written for it.
 
 set -u
 REPO=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
@@ -22,7 +23,9 @@ OUT=$REPO/build/bench
 REVS=${NB_MQ_REVS:-"shared=4c6dcde^ percpu=693d680 now=worktree"}
 ROUNDS=${NB_MQ_ROUNDS:-3}
 SECS=${NB_MQ_SECS:-1}
-TIMEOUT=${NB_MQ_TIMEOUT:-1500}
+# About 350 s of guest time per round at 1 s runs (3 rounds: 1006 and
+# 1051 s), plus boot and setup.
+TIMEOUT=${NB_MQ_TIMEOUT:-$((300 + ROUNDS * (400 + 60 * SECS)))}
 ACCEL=${NETBUF_VM_ACCEL:-tcg,thread=single}
 # qemu -icount shift=0: the guest's clock advances by one ns per guest
 # instruction executed, so the handlers' times are instruction counts, the
@@ -77,12 +80,20 @@ for k in "$@"; do
 	vm=${PIPESTATUS[0]}
 	case $vm in
 	0) ;;
-	126) echo "!! bench-mq: $k: the guest's kernel log shows a warning (see above); numbers kept" ;;
-	*) echo "!! bench-mq: $k: the guest run failed (status $vm)"; rc=1 ;;
+	126) echo "!! bench-mq: $k: the guest's kernel log shows a warning (see above)" ;;
+	*) echo "!! bench-mq: $k: the guest run failed (status $vm)" ;;
 	esac
-	if [ -s "$res" ] && grep -q '^run ' "$res"; then
+	# The committed record only from a whole run: the guest finished
+	# (status 0), its results end with "done", and the report worked.
+	if [ "$vm" = 0 ] && [ -s "$res" ] && grep -q '^done' "$res"; then
 		[ -z "$suffix" ] || cp "$res" "$OUT/mq-results-$k$suffix.txt"
-		python3 "$REPO/bench/mq-report.py" ${ICOUNT:+--icount} "$res" | tee "$OUT/mq-table-$k$suffix.txt"
+		if ! python3 "$REPO/bench/mq-report.py" ${ICOUNT:+--icount} "$res" >"$OUT/mq-table-$k$suffix.txt"; then
+			echo "!! bench-mq: $k: the report failed"
+			rc=1
+			continue
+		fi
+		cat "$OUT/mq-table-$k$suffix.txt"
+		cp "$res" "$REPO/bench/results/mq-$k$suffix.raw.txt"
 		{
 			echo "# make bench-mq: $k"
 			echo
@@ -91,6 +102,7 @@ for k in "$@"; do
 			echo "- commit: $(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)"
 			echo "- command: make bench-mq BENCH_KERNELS=$k NB_MQ_ROUNDS=$ROUNDS NB_MQ_SECS=$SECS$([ "$suffix" = -mttcg ] && echo " NETBUF_VM_ACCEL=$ACCEL")$([ "$suffix" = -wall ] && echo " NB_MQ_ICOUNT=") (bench/mq.sh; guest status $vm)"
 			echo "- host: $(nproc) CPUs, load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
+			echo "- raw lines: bench/results/mq-$k$suffix.raw.txt (python3 bench/mq-report.py${ICOUNT:+ --icount} FILE prints this table)"
 			echo
 			echo '```'
 			cat "$OUT/mq-table-$k$suffix.txt"
@@ -98,7 +110,8 @@ for k in "$@"; do
 		} >"$REPO/bench/results/mq-$k$suffix.md"
 		echo "(committed record: bench/results/mq-$k$suffix.md)"
 	else
-		echo "!! bench-mq: $k: no results"
+		echo "!! bench-mq: $k: no whole run (guest status $vm; results: $res); no record written"
+		[ -s "$res" ] && python3 "$REPO/bench/mq-report.py" ${ICOUNT:+--icount} "$res"
 		rc=1
 	fi
 done
