@@ -185,7 +185,7 @@ bench: build/bench/nbload
 
 # make bench-mq (issue 18 item 4): the per-poll cost of netbuf's NAPI
 # handlers on a 4-queue veth (4 flows on 4 vCPUs) against a 1-queue one,
-# for the module before per-CPU NAPI counters, after them, and this tree,
+# for the module before per-CPU NAPI histograms, after them, and this tree,
 # in guest instructions (qemu -icount; bench/README.md, "Multiqueue");
 # records bench/results/mq-KERNEL.md. NB_MQ_ICOUNT= for wall-clock times
 # (mq-KERNEL-wall.md), NETBUF_VM_ACCEL=tcg under multi-threaded TCG.
