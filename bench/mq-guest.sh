@@ -144,16 +144,22 @@ flows() {
 	echo "$((rx1 - rx0)) $mbps"
 }
 
-# run MOD ROUND WL: one run of workload WL (1q, 1q4, 4q) with module MOD loaded.
+# workload WL: one run of workload WL (1q, 1q4, 4q); prints what flows does.
+workload() {
+	case $1 in
+	1q) flows 1 10.79.1.2 b1 ;;
+	1q4) flows $Q 10.79.1.2 b1 ;;
+	4q) flows $Q 10.79.0.2 b0 ;;
+	*) return 1 ;;
+	esac
+}
+
+# run MOD ROUND WL: one run of workload WL with module MOD loaded.
 run() {
 	local n0 t0 n1 t1 out
 	n0=$(probe napi) && t0=$(probe napi_time) ||
 		{ echo "failed mod=$1 round=$2 wl=$3 probes" >>"$RES"; return 0; }
-	case $3 in
-	1q) out=$(flows 1 10.79.1.2 b1) ;;
-	1q4) out=$(flows $Q 10.79.1.2 b1) ;;
-	4q) out=$(flows $Q 10.79.0.2 b0) ;;
-	esac || { echo "failed mod=$1 round=$2 wl=$3" >>"$RES"; return 0; }
+	out=$(workload "$3") || { echo "failed mod=$1 round=$2 wl=$3" >>"$RES"; return 0; }
 	n1=$(probe napi) && t1=$(probe napi_time) ||
 		{ echo "failed mod=$1 round=$2 wl=$3 probes" >>"$RES"; return 0; }
 	set -- "$1" "$2" "$3" $n0 $t0 $n1 $t1 $out
@@ -206,14 +212,11 @@ graph_stats() {
 }
 # grun MOD ROUND WL: a run with the graph tracer on (timing off).
 grun() {
-	local out st overrun
+	local out overrun
 	echo >$T/trace
 	echo 1 >$T/tracing_on
-	case $3 in
-	1q) out=$(flows 1 10.79.1.2 b1) ;;
-	1q4) out=$(flows $Q 10.79.1.2 b1) ;;
-	4q) out=$(flows $Q 10.79.0.2 b0) ;;
-	esac || { echo 0 >$T/tracing_on; echo "failed mod=$1 round=$2 wl=$3 graph" >>"$RES"; return 0; }
+	out=$(workload "$3") ||
+		{ echo 0 >$T/tracing_on; echo "failed mod=$1 round=$2 wl=$3 graph" >>"$RES"; return 0; }
 	echo 0 >$T/tracing_on
 	overrun=$(awk '$1 == "overrun:" { s += $2 } END { print s + 0 }' $T/per_cpu/cpu*/stats)
 	set -- "$1" "$2" "$3" $(graph_stats) $out
