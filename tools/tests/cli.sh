@@ -255,11 +255,31 @@ x = p[0]
 assert x["sysctl"] == "net.ipv4.tcp_rmem" and x["applied"] is True, x
 assert x["metric"] == "coll_p99_ns" and x["expect"] == 1048576, x
 assert x["after_samples"] == 500 and x["after"] <= 1048576, x
+assert x["after_above"] == 0, x
 assert x["verdict"] == "held", x'
 nb baseline compare -i 0 "$TMP/bp"; check "compare proposal table" 0
 has "compare proposal table" "Proposals recorded in the baseline: expected vs measured"
-if grep -q '^eth0  *net.ipv4.tcp_rmem  *4096 131072 2097152  *yes  *coll_p99_ns  *1.05ms .* 500  *held$' "$TMP/out"
+if grep -q '^eth0  *net.ipv4.tcp_rmem  *4096 131072 2097152  *yes  *coll_p99_ns  *1.05ms .* 500  *0  *held$' "$TMP/out"
 then ok; else bad "compare proposal table: the held row"; fi
+# a p99 bound is judged by the count above it (binomial, p = 0.01): 6 of
+# 500 above puts the sample's p99 above the bound, yet a true p99 at the
+# bound gives 6 or more 38% of the time: held; 15 of 500 (0.02%): not held
+for k in 6 15; do
+	rm -rf "$TMP/tail$k"; cp -r "$FIX/collapse-6.12" "$TMP/tail$k"
+	printf '4096\t131072\t2097152\n' >"$TMP/tail$k/sys/net/ipv4/tcp_rmem"
+	python3 tests/fixtool.py "$TMP/tail$k" grow eth0 $((500 - k)) 262144
+	python3 tests/fixtool.py "$TMP/tail$k" grow eth0 $k 8388608
+	fixture "$TMP/tail$k"
+	nb baseline compare -j -i 0 "$TMP/bp"; check "compare proposal, $k of 500 above" 0
+	props "compare: $k of 500 above the p99 bound" "
+x = p[0]
+assert x['after_samples'] == 500 and x['after_above'] == $k, x
+assert x['after'] > 1048576, x
+assert x['verdict'] == ('held' if $k == 6 else 'not held'), x"
+done
+nb baseline compare -i 0 "$TMP/bp"; check "compare proposal table, 15 above" 0
+if grep -q '^eth0  *net.ipv4.tcp_rmem .* coll_p99_ns  *1.05ms .* 500  *15  *not held$' "$TMP/out"
+then ok; else bad "compare proposal table: the ABOVE column"; fi
 # not applied, and collapses as slow as before: not held
 rm -rf "$TMP/notapplied"; cp -r "$FIX/collapse-6.12" "$TMP/notapplied"
 python3 tests/fixtool.py "$TMP/notapplied" grow eth0 500 8388608
