@@ -33,6 +33,8 @@
 #define ADV_MAX_CPUS_LISTED	8
 #define ADV_RMEM_FLOOR		(1ll << 20)	/* smallest tcp_rmem max proposed */
 #define ADV_COST_PCT		90	/* percentile of collapse ns per byte */
+#define ADV_COST_SPREAD		2	/* one collapse may cost that many times
+					   the rate per byte (p99 expected) */
 #define ADV_BUDGET_MAX		3000	/* netdev_budget, 10x the default */
 #define ADV_USECS_MAX		8000	/* netdev_budget_usecs, 4x the default */
 #define ADV_BACKLOG_MAX		65536	/* netdev_max_backlog */
@@ -276,7 +278,9 @@ static int rmem_propose(struct adv *a, const struct nb_ifview *f,
 			 cap, v);
 		return 0;
 	}
-	pred = (u64)ceil(r.cost * (double)v);
+	/* one collapse of a queue that size may cost up to
+	 * ADV_COST_SPREAD times the rate per byte */
+	pred = (u64)ceil(r.cost * (double)v * ADV_COST_SPREAD);
 	pred = pred < thr ? thr : pred;
 	rmem_others(a, f, cap, pred, &r);
 	/* slow collapses this leaves alone, above p99: they bound it */
@@ -323,15 +327,23 @@ static int rmem_propose(struct adv *a, const struct nb_ifview *f,
 			"collapse of a full queue stays under %s: about %s",
 			v, vb, "1 ms", at);
 	{
-		char eb[32], pb[32];
+		char eb[32], pb[32], src[128];
 
 		nb_fmt_duration(eb, sizeof(eb), bound);
 		nb_fmt_duration(pb, sizeof(pb), pred);
+		if (pred == r.other_max)
+			snprintf(src, sizeof(src), "the slowest collapse not "
+				 "at the max");
+		else if (pred == thr && thr > 0)
+			snprintf(src, sizeof(src), "events_threshold_ns");
+		else
+			snprintf(src, sizeof(src), "%d times the %s above: one "
+				 "collapse of a queue that size may cost up to "
+				 "%d times the rate per byte", ADV_COST_SPREAD,
+				 at, ADV_COST_SPREAD);
 		because(p, "expected p99 at most %s: the top of the log2 "
-			"bucket that holds %s%s (netbuf measures a p99 to its "
-			"bucket)", eb, pb, pred == r.other_max ? ", the slowest "
-			"collapse not at the max" : pred == thr && thr > 0 ?
-			", events_threshold_ns" : "");
+			"bucket that holds %s, %s (netbuf measures a p99 to its "
+			"bucket)", eb, pb, src);
 	}
 	if (r.n > r.at_cap)
 		because(p, "%zu slow collapses had rcvbuf %lld to %lld, not at "

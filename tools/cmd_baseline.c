@@ -660,7 +660,7 @@ static void compare_emit(struct emitter *em, const struct nb_opts *o,
 			 in->after_spans_reset };
 	double bs = in->before ? in->before->secs : 0, as = in->after->secs;
 
-	em_doc_begin(em, "netbuf-compare/3");
+	em_doc_begin(em, "netbuf-compare/4");
 	emit_snapinfo(em, "baseline", base, in->file, in->b->tool);
 	emit_snapinfo(em, "current", in->now, NULL, NULL);
 	em_obj_begin(em, "since_baseline", "since the baseline");
