@@ -80,7 +80,7 @@ MUTANTS = [
      'if (0)',
      ['12-reset-perms'], 'the permission check of reset removed'),
     ('lost-event-not-counted', 'module/events.c',
-     '\t\tr->lost++;',
+     '\t\tatomic64_inc(&ns->lost);\t/* overwritten unread */',
      '\t\t;',
      ['30-events'], 'an overwritten event not counted as lost'),
     ('bug-line-at-unload', 'module/main.c',
