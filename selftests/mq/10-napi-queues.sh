@@ -73,15 +73,37 @@ flows() {
 		nb_wait_listen $B $((5600 + k)) || return 1
 	done
 	for k in $(seq 0 $((Q - 1))); do
-		ip netns exec $A taskset -c $k iperf3 -c 10.78.0.2 -p $((5600 + k)) -t 2 \
+		ip netns exec $A taskset -c $k iperf3 -J -c 10.78.0.2 -p $((5600 + k)) -t 2 \
 			>/tmp/nbq-flow.$k 2>&1 &
 		pids+=($!)
 	done
 	for k in "${pids[@]}"; do wait "$k" || rc=1; done
 	for k in "${srv[@]}"; do wait "$k" 2>/dev/null; done
 	srv=()
-	[ $rc = 0 ] || cat /tmp/nbq-flow.* | sed 's/^/# /'
+	[ $rc = 0 ] || grep -h '"error"' /tmp/nbq-flow.* | sed 's/^/# /'
 	return $rc
+}
+
+# share_gaps: per CPU k, the percent of b0's packets its instance (the one
+# polled on CPU k) took, the percent of the bytes flow k (client on CPU k,
+# iperf3's count of what the server received) carried, and their distance.
+# The vCPUs of a TCG guest do not share the host fairly, so the flows' rates
+# differ (one took 57% under load): steering is right when each instance
+# carries its own flow's share, whatever that share is.
+share_gaps() {
+	echo "$Q_LINES" | python3 -c '
+import json, sys
+q = int(sys.argv[1])
+pk = {}
+for l in sys.stdin:
+    f = l.split()
+    if f:
+        pk[int(f[2])] = pk.get(int(f[2]), 0) + int(f[4])
+by = [json.load(open("/tmp/nbq-flow.%d" % k))["end"]["sum_received"]["bytes"] for k in range(q)]
+tp, tb = sum(pk.values()), sum(by)
+for k in range(q):
+    a, b = 100.0 * pk.get(k, 0) / tp, 100.0 * by[k] / tb
+    print("cpu%d %.1f %.1f %.1f" % (k, a, b, abs(a - b)))' $Q
 }
 
 rx_b() { nb_sysfs_stat $B b0 rx_packets; }
@@ -161,9 +183,10 @@ ktap_eq "instances sum to b0's napi line (polls packets exhausted empty poll_ns 
 	"$(q_sums)" "$ROW"
 ktap_eq "b0's napi packets delta = rx_packets delta (kernel)" $(($(echo "$ROW" | cut -d' ' -f2) - pk0)) $((RX - rx0))
 ktap_eq "each instance's histograms agree with its counters" "$(hist_bad)" ""
-busiest=$(echo "$Q_LINES" | awk '{ s += $5; if ($5 > m) m = $5 } END { printf "%d", 100 * m / s }')
-ktap_info "busiest instance: ${busiest}% of b0's packets"
-ktap_check "balanced: no instance has more than half the packets (${busiest}%)" test "$busiest" -le 50
+gaps=$(share_gaps)
+ktap_info "per CPU: % of b0's packets, % of the bytes of its flow, distance: $(echo "$gaps" | tr '\n' ';')"
+ktap_check "balanced: each instance took its own flow's share of the packets (within 10 points)" \
+	test "$(echo "$gaps" | awk 'NF == 4 && $4 <= 10' | grep -c .)" = $Q
 ktap_eq "namespace $A sees no line of b0" \
 	"$(ip netns exec $A cat $NB_PROC/napi_queues | awk '$1 == "b0"' | grep -c .)" 0
 ktap_eq "the initial namespace sees no line of b0" \
