@@ -511,7 +511,8 @@ static const struct em_key K_BEFORE_T = EM_KEY("before", "before", EM_COUNT,
 					    EM_K_NOJSON);
 static const struct em_key K_AFTER_T = EM_KEY("after", "after", EM_COUNT,
 					   EM_K_NOJSON);
-static const struct em_key K_ABOVE = EM_KEY("after_above", "above", EM_COUNT, 0);
+static const struct em_key K_ABOVE = EM_KEY("after_above", "above", EM_COUNT,
+					   0);
 static const struct em_key K_VERDICT = EM_KEY("verdict", "verdict", EM_COUNT,
 					   0);
 static const struct em_key K_PREC = EM_KEY("proposals_recorded", NULL,
