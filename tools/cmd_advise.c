@@ -240,7 +240,8 @@ static int rmem_propose(struct adv *a, const struct nb_ifview *f,
 	char capb[32], vb[32], costs[32], stall[32], stallc[32], at[32];
 	long long cap, v, def;
 	struct rmem_ev r;
-	u64 pred, bound, thr = a->log ? a->log->ctl[CTL_THRESHOLD_NS] : 0;
+	u64 pred, bound, spread, thr = a->log ? a->log->ctl[CTL_THRESHOLD_NS] : 0;
+	int spread_dropped = 0;
 
 	if (!a->s->sysctl.present[SC_TCP_RMEM]) {
 		snprintf(why, n, "net.ipv4.tcp_rmem cannot be read: no value "
@@ -278,9 +279,7 @@ static int rmem_propose(struct adv *a, const struct nb_ifview *f,
 			 cap, v);
 		return 0;
 	}
-	/* one collapse of a queue that size may cost up to
-	 * ADV_COST_SPREAD times the rate per byte */
-	pred = (u64)ceil(r.cost * (double)v * ADV_COST_SPREAD);
+	pred = (u64)ceil(r.cost * (double)v);
 	pred = pred < thr ? thr : pred;
 	rmem_others(a, f, cap, pred, &r);
 	/* slow collapses this leaves alone, above p99: they bound it */
@@ -290,6 +289,18 @@ static int rmem_propose(struct adv *a, const struct nb_ifview *f,
 	/* to the resolution the p99 is measured at: 2^(k+1), where pred's
 	 * log2 histogram bucket [2^k, 2^(k+1) - 1] ends */
 	bound = 2 * (u64)pow2_floor((double)pred);
+	/*
+	 * One collapse of a queue that size may cost up to ADV_COST_SPREAD
+	 * times the rate per byte: the bound expected allows that, unless
+	 * it would then be no better than the p99 now.
+	 */
+	spread = (u64)ceil(r.cost * (double)v * ADV_COST_SPREAD);
+	if (spread > pred && 2 * (u64)pow2_floor((double)spread) < now) {
+		pred = spread;
+		bound = 2 * (u64)pow2_floor((double)spread);
+	} else if (spread > pred && bound < now) {
+		spread_dropped = 1;
+	}
 	if (bound >= now) {
 		nb_fmt_duration(at, sizeof(at), bound);
 		snprintf(why, n, "at tcp_rmem max %lld a collapse would still "
@@ -331,19 +342,23 @@ static int rmem_propose(struct adv *a, const struct nb_ifview *f,
 
 		nb_fmt_duration(eb, sizeof(eb), bound);
 		nb_fmt_duration(pb, sizeof(pb), pred);
-		if (pred == r.other_max)
+		if (pred == spread)
+			snprintf(src, sizeof(src), "%d times the %s above: one "
+				 "collapse of a queue that size may cost up to "
+				 "%d times the rate per byte", ADV_COST_SPREAD,
+				 at, ADV_COST_SPREAD);
+		else if (pred == r.other_max && r.other_slow)
 			snprintf(src, sizeof(src), "the slowest collapse not "
 				 "at the max");
 		else if (pred == thr && thr > 0)
 			snprintf(src, sizeof(src), "events_threshold_ns");
 		else
-			snprintf(src, sizeof(src), "%d times the %s above: one "
-				 "collapse of a queue that size may cost up to "
-				 "%d times the rate per byte", ADV_COST_SPREAD,
-				 at, ADV_COST_SPREAD);
+			snprintf(src, sizeof(src), "the time above");
 		because(p, "expected p99 at most %s: the top of the log2 "
 			"bucket that holds %s, %s (netbuf measures a p99 to its "
-			"bucket)", eb, pb, src);
+			"bucket)%s", eb, pb, src, spread_dropped ? "; not "
+			"doubled for the spread of one collapse's cost, which "
+			"would be no better than the p99 now" : "");
 	}
 	if (r.n > r.at_cap)
 		because(p, "%zu slow collapses had rcvbuf %lld to %lld, not at "

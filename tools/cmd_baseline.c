@@ -424,8 +424,9 @@ static struct mval expect_value(const char *metric, const char *iface,
 
 /*
  * Samples of the after period above a p99 bound, from the histogram of the
- * metric: a bucket that reaches past the bound counts whole (the bound
- * advise sets is a bucket's top, so none straddles it). -1: not a p99.
+ * metric: a bucket that reaches past the bound counts whole. The bound
+ * advise sets is 2^k, where a bucket starts: that bucket counts, samples
+ * equal to the bound included (on the safe side). -1: not a p99.
  */
 static long long above_bound(const char *metric, const char *iface,
 			     const struct nb_view *v, double bound)
