@@ -221,6 +221,13 @@ static long long pow2_floor(double x)
 	return v;
 }
 
+/* The top of the log2 histogram bucket [2^k, 2^(k+1) - 1] that holds x:
+ * 2^(k+1), the resolution netbuf measures a p99 at. */
+static u64 bucket_end(u64 x)
+{
+	return 2 * (u64)pow2_floor((double)x);
+}
+
 /* A count of n events may be n + 3 sqrt(n) + 1 in a like period, by
  * chance alone (Poisson): the bound of "does not rise". */
 static double count_bound(u64 n)
@@ -286,20 +293,20 @@ static int rmem_propose(struct adv *a, const struct nb_ifview *f,
 	if (r.other_slow * 100 >= f->h[NB_H_COLLAPSE].samples &&
 	    r.other_max > pred)
 		pred = r.other_max;
-	/* to the resolution the p99 is measured at: 2^(k+1), where pred's
-	 * log2 histogram bucket [2^k, 2^(k+1) - 1] ends */
-	bound = 2 * (u64)pow2_floor((double)pred);
+	bound = bucket_end(pred);
 	/*
 	 * One collapse of a queue that size may cost up to ADV_COST_SPREAD
 	 * times the rate per byte: the bound expected allows that, unless
 	 * it would then be no better than the p99 now.
 	 */
 	spread = (u64)ceil(r.cost * (double)v * ADV_COST_SPREAD);
-	if (spread > pred && 2 * (u64)pow2_floor((double)spread) < now) {
-		pred = spread;
-		bound = 2 * (u64)pow2_floor((double)spread);
-	} else if (spread > pred && bound < now) {
-		spread_dropped = 1;
+	if (spread > pred) {
+		if (bucket_end(spread) < now) {
+			pred = spread;
+			bound = bucket_end(pred);
+		} else {
+			spread_dropped = bound < now;
+		}
 	}
 	if (bound >= now) {
 		nb_fmt_duration(at, sizeof(at), bound);

@@ -587,7 +587,7 @@ static void emit_proposals(struct cmp *c, const struct nb_baseline *b,
 				em_u64(c->em, &K_AFTER_N, av.n);
 			else
 				em_null(c->em, &K_AFTER_N);
-			if (above >= 0 && av.has)
+			if (above >= 0)
 				em_u64(c->em, &K_ABOVE, (u64)above);
 			else
 				em_null(c->em, &K_ABOVE);
