@@ -175,7 +175,11 @@ echo 1000 >"$TMP/maxbl/sys/net/core/netdev_max_backlog"
 echo junk >"$TMP/maxbl/sys/net/core/dev_weight"
 fixture "$TMP/maxbl"
 nb advise; check "advise, netdev_max_backlog read" 3
-has "advise, netdev_max_backlog read" "proposed: net.core.netdev_max_backlog 2000"
+has "advise, netdev_max_backlog at the default" "not below the kernel's default 1000"
+has "advise, netdev_max_backlog at the default" "no setting proposed: spread the load"
+if grep -q "proposed: net.core.netdev_max_backlog" "$TMP/out"; then
+	bad "advise, netdev_max_backlog at the default: proposes one"
+else ok; fi
 nb show -j; check "show, junk sysctl is unknown" 0
 has "show, junk sysctl is unknown" '"net.core.dev_weight":null'
 fixture "$FIX/busy-6.12"
@@ -196,6 +200,61 @@ p = d['proposals']
 $2" "$TMP/out" 2>"$TMP/py"; then ok
 	else bad "$1: $(tail -1 "$TMP/py")"; fi
 }
+# netdev_max_backlog below the kernel default: the default is proposed
+fixture "$TMP/maxbl"
+echo 64 >"$TMP/maxbl/sys/net/core/netdev_max_backlog"
+nb advise -j; check "advise, netdev_max_backlog lowered" 3
+props "advise, netdev_max_backlog lowered" '
+b = [x for x in p if x["sysctl"] == "net.core.netdev_max_backlog"]
+assert len(b) == 1 and b[0]["value"] == "1000" and b[0]["scope"] == "host", b
+# 345 drops of 24000100 + 345 offered, times 64 / 1000
+e = b[0]["expect"]["dropped_pct"]
+assert abs(e - 100.0 * 345 / (24000100 + 345) * 64 / 1000) < 1e-6, e
+assert "kernel" in b[0]["because"][1], b[0]["because"]'
+# time_squeeze of 0.8% (cpu1 200000 of 24M): the budget is proposed
+# only when single polls of at least netdev_budget packets (napi_pkts
+# buckets all at or above it) are half the squeezes or more. eth0: 96000
+# polls in [32, 64), 13000 in [64, 128), the largest 85.
+sqz() {	# sqz BUDGET: the fixture with that budget and 200000 squeezes on cpu1
+	rm -rf "$TMP/sqz"; cp -r "$FIX/busy-6.12" "$TMP/sqz"
+	sed -i '2s/^\(00[0-9a-f]* 00000000 \)00002ee0/\100030d40/' "$TMP/sqz/net/softnet_stat"
+	echo "$1" >"$TMP/sqz/sys/net/core/netdev_budget"
+	fixture "$TMP/sqz"
+}
+sqz 32
+nb advise -j; check "advise, budget 32 and long polls" 3
+props "advise, budget 32 and long polls" '
+b = [x for x in p if x["sysctl"] == "net.core.netdev_budget"]
+assert len(b) == 1 and b[0]["value"] == "256", b
+sq = 200000 + 7
+pc = 100.0 * sq / (0x895440 + 0x7a1200 + 0x6acfc0 + 0x64)
+e = b[0]["expect"]["time_squeeze_pct"]
+assert abs(e - pc * (sq - 109000) / sq) < 1e-6, (e, pc)
+assert "109000 of them were single NAPI polls" in b[0]["because"][1], b[0]["because"]'
+nb advise; has "advise, budget 32 and long polls" "proposed: net.core.netdev_budget 256"
+sqz 64
+nb advise; check "advise, budget 64: long polls under half the squeezes" 3
+has "advise, budget 64: long polls under half the squeezes" "13000 of them were single NAPI polls of at least net.core.netdev_budget 64"
+has "advise, budget 64: long polls under half the squeezes" "no setting proposed"
+if grep -q "proposed: net.core.netdev_budget" "$TMP/out"; then
+	bad "advise, budget 64: proposes a budget"
+else ok; fi
+sqz 300
+nb advise -j; check "advise, budget 300: no poll reaches it" 3
+props "advise, budget 300: no poll reaches it" '
+assert not [x for x in p if x["sysctl"].startswith("net.core.")], p'
+sqz 16
+nb advise -j; check "advise, budget 16" 3
+props "advise, budget 16: nearly every squeeze a single poll" '
+b = [x for x in p if x["sysctl"] == "net.core.netdev_budget"]
+assert len(b) == 1 and b[0]["value"] == "256", b
+sq = 200000 + 7
+pc = 100.0 * sq / (0x895440 + 0x7a1200 + 0x6acfc0 + 0x64)
+# 199000 polls of 16 or more: what is left is at least 16 / 256 of it
+e = b[0]["expect"]["time_squeeze_pct"]
+assert abs(e - pc * 16 / 256) < 1e-6, (e, pc)'
+sqz 2000
+nb advise; has "advise, budget 2000: 0 polls" "0 of them were single NAPI polls"
 fixture "$FIX/collapse-6.12"
 nb advise -j; check "advise collapse-heavy" 3
 props "advise collapse-heavy: tcp_rmem max from the cost per byte" '
