@@ -205,16 +205,17 @@ mutants: tool
 
 .PHONY: mutants
 
-# make experiment (issue 19): does advise's proposal remove the stalls it
-# blames? selftests/experiment/*.sh in a guest per kernel of
+# make experiment (issue 19): do advise's proposals remove what they blame
+# (collapse stalls: 10-advice-rmem; backlog drops and time_squeeze:
+# 20-advice-softnet)? selftests/experiment/*.sh in a guest per kernel of
 # EXPERIMENT_KERNELS (default: STRESS_KERNELS): the workload before and
 # after netbuf's own proposal, NB_EXP_ROUNDS (5) times in alternation, and
 # negative controls. Each kernel's figures and verdicts go to the committed
 # record bench/results/experiment-KERNEL.md. Two vCPUs, as everywhere: with
 # one (--smp 1) the sender, the reader and the softirq share it, the
 # sender's writes slow down, and the stalled window rarely fills (0 to 1
-# collapses per run before the change, measured). About 6 min per kernel;
-# fails if a case fails. Not part of make check.
+# collapses per run before the change, measured). About 11 min per kernel
+# (655 s on 6.1, 2026-12-02); fails if a case fails. Not part of make check.
 EXPERIMENT_KERNELS ?= $(STRESS_KERNELS)
 EXPERIMENT_TESTS ?= selftests/experiment/[0-9]*.sh
 NB_EXP_ROUNDS ?= 5

@@ -554,7 +554,7 @@ static void adv_napi(struct adv *a, const struct nb_ifview *f)
 			"net.core.netdev_budget (now %s) and "
 			"net.core.netdev_budget_usecs (now %s) last, and when "
 			"they run out softnet counts a time_squeeze: the "
-			"softnet advice proposes a value from that count",
+			"softnet advice says whether a budget can help",
 			pct, (unsigned long long)exh,
 			(unsigned long long)polls, sysctl_str(a, SC_BUDGET),
 			sysctl_str(a, SC_BUDGET_USECS));
@@ -782,7 +782,7 @@ static void budget_propose(struct adv *a, u64 squeeze, u64 processed,
 {
 	const struct nb_sysctls *sc = &a->s->sysctl;
 	long long cur, v;
-	u64 over, maxpoll;
+	u64 over, maxpoll, m;
 	double left;
 	struct nb_proposal p;
 
@@ -795,7 +795,7 @@ static void budget_propose(struct adv *a, u64 squeeze, u64 processed,
 	}
 	cur = sc->v[SC_BUDGET][0];
 	over = cur > 0 ? polls_over(a, cur, &maxpoll) : 0;
-	if (cur <= 0 || over * 2 < squeeze) {
+	if (cur <= 0 || over < squeeze - squeeze / 2) {
 		snprintf(tail, n, "%llu of them were single NAPI polls of at "
 			 "least net.core.netdev_budget %lld packets (polls this "
 			 "namespace shows): the rest ended on several polls "
@@ -809,7 +809,8 @@ static void budget_propose(struct adv *a, u64 squeeze, u64 processed,
 	}
 	/* twice the largest poll, up to a power of two: the same value
 	 * from periods whose largest polls differ a little */
-	v = 2 * (long long)(maxpoll > (u64)cur ? maxpoll : (u64)cur);
+	m = maxpoll > (u64)cur ? maxpoll : (u64)cur;
+	v = m >= ADV_BUDGET_MAX ? ADV_BUDGET_MAX : 2 * (long long)m;
 	if (pow2_floor((double)v) < v)
 		v = 2 * pow2_floor((double)v);
 	if (v > ADV_BUDGET_MAX)
