@@ -159,9 +159,12 @@ for ((i = 1; i <= ROUNDS; i++)); do
 			oracle $t
 	done
 done
-python3 - "$D" "$ROUNDS" >"$D/verdict" <<'EOF'
-import statistics as st, sys
+python3 - "$D" "$ROUNDS" "$(dirname "$0")/../lib" >"$D/verdict" <<'EOF'
+import sys
 d, n = sys.argv[1], int(sys.argv[2])
+sys.path.insert(0, sys.argv[3])
+sys.dont_write_bytecode = True
+import paired
 def fig(t):
     f = {}
     for l in open("%s/%s.fig" % (d, t)):
@@ -188,27 +191,14 @@ sb = sum(int(f["nb_prune_ns"]) for f in B)
 sa = sum(int(f["nb_prune_ns"]) for f in A)
 pb = sum(int(f["RcvPruned"]) for f in B)
 pa = sum(int(f["RcvPruned"]) for f in A)
-ratios = [tput(a) / tput(b) for a, b in zip(A, B)]
-m = st.mean(ratios)
-sd = st.stdev(ratios) if n > 1 else 0.0
 fall = 100.0 * (1 - sa / sb) if sb else 0.0
 print("# stall time: before %.1f ms, after %.1f ms over %d runs each: %.1f%% less" %
       (sb / 1e6, sa / 1e6, n, fall))
 print("# per round (after/before): %s" % " ".join(
       "%.3f" % (int(a["nb_prune_ns"]) / int(b["nb_prune_ns"])) if int(b["nb_prune_ns"]) else "-"
       for a, b in zip(A, B)))
-print("# RcvPruned: before %d, after %d" % (pb, pa))
-print("# throughput after/before, paired: mean %.3f, sd %.3f, min %.3f, max %.3f" %
-      (m, sd, min(ratios), max(ratios)))
+paired.report(pb, pa, [tput(a) / tput(b) for a, b in zip(A, B)])
 print("stall_ok=%d" % (sb > 0 and sa * 10 <= sb))
-# "does not rise" as advise's own expectation bounds it: the count before
-# plus what chance alone gives a like period (n + 3 sqrt(n) + 1, Poisson)
-print("pruned_bound=%.1f" % (pb + 3 * pb ** 0.5 + 1))
-print("pruned_ok=%d" % (pa <= pb + 3 * pb ** 0.5 + 1))
-# not lower: the mean paired ratio is not below 1 by more than its
-# standard error twice (noise), nor below 0.95
-se = sd / n ** 0.5
-print("tput_ok=%d" % (m >= 0.95 and m + 2 * se >= 1.0))
 EOF
 grep '^#' "$D/verdict"
 v() { sed -n "s/^$1=//p" "$D/verdict"; }

@@ -197,9 +197,12 @@ sys.exit(0 if rows and all(e.get("verdict") == "held" for e in rows) else 1)' "$
 					"$(fig $t nb_napi_packets)" "$(fig $t rx_packets)"
 		done
 	done
-	python3 - "$D" "$name" "$ROUNDS" "$metric" >"$D/$name.verdict" <<'EOF'
-import statistics as st, sys
+	python3 - "$D" "$name" "$ROUNDS" "$metric" "$(dirname "$0")/../lib" >"$D/$name.verdict" <<'EOF'
+import sys
 d, name, n, metric = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+sys.path.insert(0, sys.argv[5])
+sys.dont_write_bytecode = True
+import paired
 def fig(t):
     return dict(l.strip().partition("=")[::2] for l in open("%s/%s-%s.fig" % (d, name, t)))
 B = [fig("before%d" % i) for i in range(1, n + 1)]
@@ -213,19 +216,10 @@ sb = sum(int(f[metric]) for f in B)
 sa = sum(int(f[metric]) for f in A)
 pb = sum(int(f["RcvPruned"]) for f in B)
 pa = sum(int(f["RcvPruned"]) for f in A)
-ratios = [float(a["bps"]) / float(b["bps"]) for a, b in zip(A, B)]
-m = st.mean(ratios)
-sd = st.stdev(ratios) if n > 1 else 0.0
 print("# %s: before %d, after %d over %d runs each: %.1f%% less" %
       (metric, sb, sa, n, 100.0 * (1 - sa / sb) if sb else 0.0))
-print("# RcvPruned: before %d, after %d" % (pb, pa))
-print("# throughput after/before, paired: mean %.3f, sd %.3f, min %.3f, max %.3f" %
-      (m, sd, min(ratios), max(ratios)))
+paired.report(pb, pa, [float(a["bps"]) / float(b["bps"]) for a, b in zip(A, B)])
 print("fall_ok=%d" % (sb > 0 and sa * 10 <= sb))
-print("pruned_bound=%.1f" % (pb + 3 * pb ** 0.5 + 1))
-print("pruned_ok=%d" % (pa <= pb + 3 * pb ** 0.5 + 1))
-se = sd / n ** 0.5
-print("tput_ok=%d" % (m >= 0.95 and m + 2 * se >= 1.0))
 EOF
 	grep '^#' "$D/$name.verdict"
 	v() { sed -n "s/^$1=//p" "$D/$name.verdict"; }
