@@ -705,7 +705,14 @@ static void backlog_propose(struct adv *a, u64 drops, u64 processed,
 			 "namespace): run netbuf advise there for a value");
 		return;
 	}
-	if (cur >= v || cur <= 0) {
+	if (cur <= 0) {
+		snprintf(tail, n, "net.core.netdev_max_backlog %lld drops "
+			 "every packet that reaches the backlog: set it back to "
+			 "the kernel's default %lld (no figure expected: nothing "
+			 "was measured at a working value)", cur, v);
+		return;
+	}
+	if (cur >= v) {
 		snprintf(tail, n, "net.core.netdev_max_backlog %lld is not "
 			 "below the kernel's default %lld: softnet counters "
 			 "cannot tell bursts longer than the queue from an "
@@ -733,10 +740,12 @@ static void backlog_propose(struct adv *a, u64 drops, u64 processed,
 
 /*
  * Polls that alone took at least `budget` packets, and the largest poll,
- * over the NAPI instances this namespace shows (the total row left out).
- * Instances with threaded, busy or netpoll polls are left out too: those
- * polls are not in a net_rx_action run. A histogram bucket counts only
- * when all of it is at or above the budget: a lower bound.
+ * over the NAPI instances this namespace shows (the total row left out,
+ * and the unknown row when gone rows were folded into it: their whole
+ * history would count). A histogram bucket counts only when all of it is
+ * at or above the budget; an instance's busy and threaded polls, which
+ * are in no net_rx_action run, are taken off its count (netpoll polls
+ * have budget 0 and land in bucket 0). A lower bound.
  */
 static u64 polls_over(const struct adv *a, long long budget, u64 *maxpoll)
 {
@@ -749,17 +758,18 @@ static u64 polls_over(const struct adv *a, long long budget, u64 *maxpoll)
 	for (i = 0; i < v->n; i++) {
 		const struct nb_ifview *f = &v->ifs[i];
 		const struct nb_hist *h = &f->h[NB_H_NAPI_PKTS];
+		u64 n = 0, off;
 
-		if (f->kind == NB_ROW_TOTAL || !f->has_napi)
+		if (f->kind == NB_ROW_TOTAL || !f->has_napi ||
+		    (v->evicted && !strcmp(f->iface, "unknown")))
 			continue;
 		if (h->max > *maxpoll)
 			*maxpoll = h->max;
-		if (f->napi[NP_THREADED] || f->napi[NP_BUSY_POLL] ||
-		    f->napi[NP_NETPOLL])
-			continue;
 		for (k = 0; k < NB_HIST_BUCKETS; k++)
 			if (nb_bucket_low(k) >= (u64)budget)
-				over = nb_sat_add(over, h->b[k]);
+				n = nb_sat_add(n, h->b[k]);
+		off = nb_sat_add(f->napi[NP_THREADED], f->napi[NP_BUSY_POLL]);
+		over = nb_sat_add(over, n > off ? n - off : 0);
 	}
 	return over;
 }
@@ -794,17 +804,28 @@ static void budget_propose(struct adv *a, u64 squeeze, u64 processed,
 		return;
 	}
 	cur = sc->v[SC_BUDGET][0];
-	over = cur > 0 ? polls_over(a, cur, &maxpoll) : 0;
-	if (cur <= 0 || over < squeeze - squeeze / 2) {
-		snprintf(tail, n, "%llu of them were single NAPI polls of at "
-			 "least net.core.netdev_budget %lld packets (polls this "
-			 "namespace shows): the rest ended on several polls "
-			 "together or on time (net.core.netdev_budget_usecs "
-			 "%lld), which a larger budget is not shown to help; no "
-			 "setting proposed: spread the load (RSS, RPS) or look "
-			 "at what else the CPU runs",
+	if (cur <= 0) {
+		snprintf(tail, n, "net.core.netdev_budget %lld ends every run "
+			 "after its first poll: set it back to the kernel's "
+			 "default 300 (no figure expected: nothing was measured "
+			 "at a working value)", cur);
+		return;
+	}
+	over = polls_over(a, cur, &maxpoll);
+	if (over < squeeze - squeeze / 2) {
+		snprintf(tail, n, "at least %llu of them were single NAPI "
+			 "polls of net.core.netdev_budget %lld packets or more "
+			 "(napi_pkts, to its log2 buckets, of the instances this "
+			 "namespace shows%s); netbuf cannot tell what ended the "
+			 "others (several polls together, or time: "
+			 "net.core.netdev_budget_usecs %lld), and a larger "
+			 "budget is not shown to help them; no setting "
+			 "proposed: spread the load (RSS, RPS) or look at what "
+			 "else the CPU runs",
 			 (unsigned long long)(over < squeeze ? over : squeeze),
-			 cur, sc->v[SC_BUDGET_USECS][0]);
+			 cur, a->v->secs > 0 ? "" : "; polls since netbuf's "
+			 "reset, squeezes since boot: advise -i SECS measures "
+			 "one period", sc->v[SC_BUDGET_USECS][0]);
 		return;
 	}
 	/* twice the largest poll, up to a power of two: the same value
@@ -816,9 +837,11 @@ static void budget_propose(struct adv *a, u64 squeeze, u64 processed,
 	if (v > ADV_BUDGET_MAX)
 		v = ADV_BUDGET_MAX;
 	if (v <= cur || (u64)v <= maxpoll) {
-		snprintf(tail, n, "net.core.netdev_budget %lld is at netbuf's "
-			 "ceiling: spread the load (RSS, RPS) or look at what "
-			 "else the CPU runs", cur);
+		snprintf(tail, n, "twice the largest poll (%llu packets) or "
+			 "the budget now (net.core.netdev_budget %lld) reaches "
+			 "netbuf's ceiling %d: spread the load (RSS, RPS) or "
+			 "look at what else the CPU runs",
+			 (unsigned long long)maxpoll, cur, ADV_BUDGET_MAX);
 		return;
 	}
 	if (over > squeeze)
@@ -828,11 +851,13 @@ static void budget_propose(struct adv *a, u64 squeeze, u64 processed,
 		left = (double)cur / (double)v;
 	host_prop(&p, "net.core.netdev_budget", v);
 	because(&p, "softnet time_squeeze %llu on %u CPU(s), %.3f%% of %llu "
-		"packets processed: net_rx_action stopped with work left",
+		"packets processed: net_rx_action ended runs on its budget or "
+		"time",
 		(unsigned long long)squeeze, cpus, pct,
 		(unsigned long long)processed);
-	because(&p, "%llu of them were single NAPI polls of at least "
-		"net.core.netdev_budget %lld packets (napi_pkts), the largest "
+	because(&p, "at least %llu of them were single NAPI polls of at "
+		"least net.core.netdev_budget %lld packets (napi_pkts), the "
+		"largest "
 		"%llu: a run whose packets reach the budget always ends in a "
 		"squeeze", (unsigned long long)over, cur,
 		(unsigned long long)maxpoll);
@@ -852,7 +877,7 @@ static void budget_propose(struct adv *a, u64 squeeze, u64 processed,
 static void adv_softnet(struct adv *a)
 {
 	u64 total, processed;
-	char list[512], tail[512];
+	char list[512], tail[1024];
 	unsigned int cpus;
 	double pct;
 
@@ -879,8 +904,8 @@ static void adv_softnet(struct adv *a)
 			 "proposed", ADV_SQUEEZE_PCT);
 	finding(a, pct >= ADV_SQUEEZE_PCT ? "warn" : "info", "softnet", NULL,
 		"softnet time_squeeze %llu on %u CPU(s) (%s), %.3f%% of %llu "
-		"packets processed: net_rx_action ran out of budget or time "
-		"with work left (net.core.netdev_budget now %s, "
+		"packets processed: net_rx_action ended runs on its packet "
+		"budget or its time (net.core.netdev_budget now %s, "
 		"net.core.netdev_budget_usecs now %s); %s",
 		(unsigned long long)total, cpus, list, pct,
 		(unsigned long long)processed, sysctl_str(a, SC_BUDGET),

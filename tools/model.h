@@ -14,6 +14,8 @@
 #define NB_HIST_BUCKETS	65	/* [0]: v == 0, [k + 1]: 2^k <= v < 2^(k+1) */
 #define NB_HIST_OPEN	33	/* the module's last bucket, LOW 2^32: also
 				   every larger value (docs/formats.md) */
+#define NB_PKTS_OPEN	9	/* napi_pkts' last bucket, LOW 256: also
+				   every larger poll (docs/formats.md) */
 
 /* Column indices of /proc/netbuf/rcvbuf (after iface ifindex state). */
 enum nb_rcv_col {

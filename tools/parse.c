@@ -574,16 +574,16 @@ static int parse_bucket(const struct nb_cursor *c, struct nb_tok t,
 
 /*
  * max lies in the highest non-empty bucket; above it only in the module's
- * last bucket (LOW 2^32), which holds every larger value too. No samples:
- * max 0.
+ * last bucket (LOW 2^32; napi_pkts: LOW 256), which holds every larger
+ * value too. No samples: max 0.
  */
 static int check_max(const struct nb_cursor *c, const struct nb_hist *h,
-		     int top, struct nb_err *e)
+		     int top, int open, struct nb_err *e)
 {
 	u64 lo = top < 0 ? 0 : top == 0 ? 0 : 1ull << (top - 1);
 	u64 hi = top <= 0 ? 0 : top >= 64 ? UINT64_MAX : (1ull << top) - 1;
 
-	if (h->max < lo || (h->max > hi && top < NB_HIST_OPEN))
+	if (h->max < lo || (h->max > hi && top < open))
 		return nb_errf(e, "%s:%u: max %llu is not in the highest "
 			       "bucket [%llu, %llu]", c->name, c->line,
 			       (unsigned long long)h->max,
@@ -594,7 +594,8 @@ static int check_max(const struct nb_cursor *c, const struct nb_hist *h,
 
 /* samples sum max, then the buckets: t[0] .. t[nt - 1]. */
 static int parse_hvals(const struct nb_cursor *c, const struct nb_tok *t,
-		       size_t nt, struct nb_hist *h, struct nb_err *e)
+		       size_t nt, enum nb_hkind k, struct nb_hist *h,
+		       struct nb_err *e)
 {
 	u64 sum = 0;
 	int last = -1;
@@ -615,7 +616,8 @@ static int parse_hvals(const struct nb_cursor *c, const struct nb_tok *t,
 			       "samples %llu (truncated?)", c->name, c->line,
 			       (unsigned long long)sum,
 			       (unsigned long long)h->samples);
-	return check_max(c, h, last, e);
+	return check_max(c, h, last,
+			 k == NB_H_NAPI_PKTS ? NB_PKTS_OPEN : NB_HIST_OPEN, e);
 }
 
 static int parse_hrow(const struct nb_cursor *c, const struct nb_tok *t,
@@ -631,7 +633,7 @@ static int parse_hrow(const struct nb_cursor *c, const struct nb_tok *t,
 	if (nb_hkind_parse(kind, &r->kind) < 0 || !strcmp(kind, "napi"))
 		return nb_errf(e, "%s:%u: unknown histogram '%s'", c->name,
 			       c->line, kind);
-	return parse_hvals(c, t + 3, nt - 3, &r->h, e);
+	return parse_hvals(c, t + 3, nt - 3, r->kind, &r->h, e);
 }
 
 static int hist_dup(const struct nb_hrow *rows, size_t n,
@@ -823,7 +825,7 @@ static int parse_qhrow(const struct nb_cursor *c, const struct nb_tok *t,
 		return nb_errf(e, "%s:%u: unknown histogram '%s' (napi_ns or "
 			       "napi_pkts)", c->name, c->line, kind);
 	nb_hkind_parse(kind, &r->kind);
-	return parse_hvals(c, t + 4, nt - 4, &r->h, e);
+	return parse_hvals(c, t + 4, nt - 4, r->kind, &r->h, e);
 }
 
 static int qhist_row(const struct nb_cursor *c, const struct nb_tok *t,

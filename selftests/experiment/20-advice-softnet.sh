@@ -26,8 +26,8 @@
 # (TcpExt) not higher, throughput (what the iperf3 server received per
 # second) not lower (mean paired ratio with its spread). In the budget
 # runs, netbuf's NAPI packets of b0 must equal b0's rx_packets.
-# 3. negative control: the kernel's defaults with the same workloads get
-# no softnet proposal.
+# 3. negative controls: the kernel's defaults with the same workloads, and
+# GRO on with netdev_budget 128 (above every poll), get no softnet proposal.
 . "$(dirname "$0")/../lib/ktap.sh"
 . "$(dirname "$0")/../lib/netbuf.sh"
 
@@ -40,7 +40,7 @@ A=nbsxa
 D=$NB_RUNDIR	# kept when a case failed, to look at
 ktap_header
 nb_require_module
-PLAN=$((15 + 6 * ROUNDS))
+PLAN=$((16 + 6 * ROUNDS))
 ktap_plan $PLAN
 nb_need $PLAN iperf3 ethtool python3 ss "$NB_TOOL"
 mkdir -p "$D"
@@ -142,6 +142,8 @@ kind() {
 	local name=$1 sysctl=$2 low=$3 gro=$4 metric=$5 cmd value i side t
 	ktap_info "== $name: $sysctl $low, GRO $gro at b0, one TCP flow, ${RUN}s per run"
 	pair "$gro"
+	# the other sysctl at the kernel's default, not at what the host has
+	sysctl -qw net.core.netdev_max_backlog=1000 net.core.netdev_budget=300
 	sysctl -qw "$sysctl=$low"
 	# ---- 1. calibration ----
 	flow $((2 * PERIOD + 2)) 5800 "$D/$name-cal.json"
@@ -182,11 +184,11 @@ EOF
 	ktap_check "$name: baseline compare: every expected effect of the proposal held" python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
-rows = [e for p in d.get("proposals", []) for e in p.get("effects", [p])]
+rows = [e for e in d.get("proposals", []) if e.get("sysctl") == sys.argv[2] and e.get("applied") is True]
 for e in rows:
     print("# compare -j: %s %s: before %s after %s (%s samples): %s" % (e.get("metric"),
           e.get("expect"), e.get("before"), e.get("after"), e.get("after_samples"), e.get("verdict")))
-sys.exit(0 if rows and all(e.get("verdict") == "held" for e in rows) else 1)' "$D/$name-compare.json"
+sys.exit(0 if rows and all(e.get("verdict") == "held" for e in rows) else 1)' "$D/$name-compare.json" "$sysctl"
 	# ---- 2. alternation ----
 	for ((i = 1; i <= ROUNDS; i++)); do
 		sides="before after"
@@ -237,21 +239,24 @@ sysctl -qw net.core.netdev_max_backlog="$old_backlog"
 kind budget net.core.netdev_budget "$LOW_BUDGET" on squeeze
 sysctl -qw net.core.netdev_budget="$old_budget"
 
-# ---- 3. negative control: the kernel's defaults ----
-sysctl -qw net.core.netdev_max_backlog=1000 net.core.netdev_budget=300
-for gro in off on; do
+# ---- 3. negative controls: the kernel's defaults; and a budget of 128,
+# above every poll (64 at most) but below the packets per squeeze, where
+# the rule before 2026-12-02 proposed a larger budget that did nothing ----
+for c in "off 300" "on 300" "on 128"; do
+	read -r gro budget <<<"$c"
+	sysctl -qw net.core.netdev_max_backlog=1000 net.core.netdev_budget="$budget"
 	pair $gro
-	flow $((PERIOD + 2)) 5802 "$D/healthy-$gro.json"
+	flow $((PERIOD + 2)) 5802 "$D/healthy-$gro-$budget.json"
 	sleep 1
-	"$NB_TOOL" -j advise -i "$PERIOD" >"$D/healthy-$gro.advise.json"
+	"$NB_TOOL" -j advise -i "$PERIOD" >"$D/healthy-$gro-$budget.advise.json"
 	flow_wait
-	ktap_check "healthy (defaults, GRO $gro at b0): no softnet proposal" python3 -c '
+	ktap_check "GRO $gro at b0, netdev_max_backlog 1000, netdev_budget $budget: no softnet proposal" python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 for f in d["findings"]:
     if f["topic"] == "softnet":
         print("# advise: %s %s" % (f["level"], f["text"]))
-sys.exit(1 if [p for p in d["proposals"] if p["sysctl"].startswith("net.core.")] else 0)' "$D/healthy-$gro.advise.json"
+sys.exit(1 if [p for p in d["proposals"] if p["sysctl"].startswith("net.core.")] else 0)' "$D/healthy-$gro-$budget.advise.json"
 done
 ktap_check "kernel log clean" nb_dmesg_clean
 ktap_finished

@@ -234,7 +234,8 @@ assert "109000 of them were single NAPI polls" in b[0]["because"][1], b[0]["beca
 nb advise; has "advise, budget 32 and long polls" "proposed: net.core.netdev_budget 256"
 sqz 64
 nb advise; check "advise, budget 64: long polls under half the squeezes" 3
-has "advise, budget 64: long polls under half the squeezes" "13000 of them were single NAPI polls of at least net.core.netdev_budget 64"
+has "advise, budget 64: long polls under half the squeezes" "at least 13000 of them were single NAPI polls of net.core.netdev_budget 64 packets or more"
+has "advise, budget 64: periods told apart" "polls since netbuf's reset, squeezes since boot"
 has "advise, budget 64: long polls under half the squeezes" "no setting proposed"
 if grep -q "proposed: net.core.netdev_budget" "$TMP/out"; then
 	bad "advise, budget 64: proposes a budget"
@@ -254,7 +255,54 @@ pc = 100.0 * sq / (0x895440 + 0x7a1200 + 0x6acfc0 + 0x64)
 e = b[0]["expect"]["time_squeeze_pct"]
 assert abs(e - pc * 16 / 256) < 1e-6, (e, pc)'
 sqz 2000
-nb advise; has "advise, budget 2000: 0 polls" "0 of them were single NAPI polls"
+nb advise; has "advise, budget 2000: 0 polls" "at least 0 of them were single NAPI polls of net.core.netdev_budget 2000"
+if grep -q "proposed: net.core.netdev_budget" "$TMP/out"; then
+	bad "advise, budget 2000: proposes a budget"
+else ok; fi
+# the half: 109000 long polls of 218000 squeezes is a proposal, of 218001 not
+sqzn() {	# sqzn BUDGET CPU1_SQUEEZE_HEX
+	sqz "$1"
+	sed -i "2s/^\(00[0-9a-f]* 00000000 \)00030d40/\1$2/" "$TMP/sqz/net/softnet_stat"
+}
+sqzn 32 00035389
+nb advise; has "advise, long polls exactly half the squeezes" "proposed: net.core.netdev_budget 256"
+sqzn 32 0003538a
+nb advise; has "advise, long polls one short of half" "at least 109000 of them"
+if grep -q "proposed: net.core.netdev_budget" "$TMP/out"; then
+	bad "advise, long polls one short of half: proposes a budget"
+else ok; fi
+# an instance's threaded and busy polls are in no net_rx_action run: taken
+# off its long polls (eth0: 109000 - 60000 - 40000 = 9000)
+napiadd() {	# napiadd UNTIMED NETPOLL BUSY THREADED: added to eth0 and total
+	awk -v u="$1" -v n="$2" -v b="$3" -v t="$4" '
+		$1 == "eth0" || $1 == "total" { $10 += u; $11 += n; $12 += b; $13 += t }
+		{ print }' "$TMP/sqz/netbuf/napi" >"$TMP/napi.new" &&
+		mv "$TMP/napi.new" "$TMP/sqz/netbuf/napi"
+}
+sqz 32
+napiadd 40000 0 40000 60000
+nb advise; check "advise, threaded and busy polls" 3
+has "advise, threaded and busy polls" "at least 9000 of them were single NAPI polls"
+# netpoll polls (budget 0, bucket 0) do not discount an instance
+sqz 32
+napiadd 1 1 0 0
+nb advise; check "advise, a netpoll poll" 3
+has "advise, a netpoll poll" "proposed: net.core.netdev_budget 256"
+# misconfigured: 0 ends every run at its first poll, drops every packet
+sqz 0
+echo 0 >"$TMP/sqz/sys/net/core/netdev_max_backlog"
+nb advise -j; check "advise, budget 0 and backlog 0" 3
+props "advise, budget 0 and backlog 0: no proposal" '
+assert not [x for x in p if x["sysctl"].startswith("net.core.")], p'
+nb advise
+has "advise, budget 0" "net.core.netdev_budget 0 ends every run after its first poll: set it back to the kernel's default 300"
+has "advise, backlog 0" "net.core.netdev_max_backlog 0 drops every packet that reaches the backlog"
+# a poll above 511 (dev_weight 512 or more) lands in napi_pkts' open
+# bucket, LOW 256: the module's own output must parse
+sqz 300
+sed -i 's/^\(backlog .* napi_pkts\) 900 1820 2 1:500 2:400$/\1 901 2420 600 1:500 2:400 256:1/' "$TMP/sqz/netbuf/histograms"
+nb hist napi_pkts backlog; check "napi_pkts max 600 in the open bucket" 0
+has "napi_pkts max 600 in the open bucket" "256 -> 600"
 fixture "$FIX/collapse-6.12"
 nb advise -j; check "advise collapse-heavy" 3
 props "advise collapse-heavy: tcp_rmem max from the cost per byte" '
