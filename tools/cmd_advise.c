@@ -782,10 +782,9 @@ static u64 polls_over(const struct adv *a, long long budget, u64 *maxpoll)
  * polls are at least half the squeezes is the budget shown to be what
  * stops the runs: then it goes to twice the largest poll seen (at least
  * twice what it is), rounded up to a power of two, which no single poll
- * reaches. Squeezes of several
- * polls together or of time are not shown to fall with a larger budget
- * or a longer time (a guest exploration saw a time-bound rate unchanged
- * at budgets 16 to 64): no proposal then.
+ * reaches. Squeezes of several polls together or of time are not shown to
+ * fall with a larger budget or a longer time (a guest exploration saw a
+ * time-bound rate unchanged at budgets 16 to 64): no proposal then.
  */
 static void budget_propose(struct adv *a, u64 squeeze, u64 processed,
 			   double pct, unsigned int cpus, char *tail, size_t n)
@@ -812,6 +811,8 @@ static void budget_propose(struct adv *a, u64 squeeze, u64 processed,
 		return;
 	}
 	over = polls_over(a, cur, &maxpoll);
+	if (over > squeeze)
+		over = squeeze;
 	if (over < squeeze - squeeze / 2) {
 		snprintf(tail, n, "at least %llu of them were single NAPI "
 			 "polls of net.core.netdev_budget %lld packets or more "
@@ -822,8 +823,7 @@ static void budget_propose(struct adv *a, u64 squeeze, u64 processed,
 			 "budget is not shown to help them; no setting "
 			 "proposed: spread the load (RSS, RPS) or look at what "
 			 "else the CPU runs",
-			 (unsigned long long)(over < squeeze ? over : squeeze),
-			 cur, a->v->secs > 0 ? "" : "; polls since netbuf's "
+			 (unsigned long long)over, cur, a->v->secs > 0 ? "" : "; polls since netbuf's "
 			 "reset, squeezes since boot: advise -i SECS measures "
 			 "one period", sc->v[SC_BUDGET_USECS][0]);
 		return;
@@ -844,8 +844,6 @@ static void budget_propose(struct adv *a, u64 squeeze, u64 processed,
 			 (unsigned long long)maxpoll, cur, ADV_BUDGET_MAX);
 		return;
 	}
-	if (over > squeeze)
-		over = squeeze;
 	left = (double)(squeeze - over) / (double)squeeze;
 	if (left < (double)cur / (double)v)
 		left = (double)cur / (double)v;
